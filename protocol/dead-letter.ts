@@ -1,0 +1,31 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime } from './common.js';
+
+/** Why an inbound MQTT message was rejected (contract: "rejected with a reason"). */
+export const REJECTION_REASONS = {
+  malformed_json: 'payload is not JSON',
+  payload_too_large: 'payload is larger than the service accepts',
+  unsupported_version: 'field v is not a contract version this service speaks',
+  schema_invalid: 'payload does not match the schema for its topic',
+  invalid_vin: 'VIN is not 17 characters of ISO 3779',
+  topic_mismatch: 'vin or type in the payload differs from the topic',
+  unknown_event_type: 'event type in the topic is not one of the contract',
+  unknown_topic: 'topic is not one the service accepts from vehicles',
+  position_out_of_range: 'latitude or longitude out of range',
+  duplicate_event: 'this eventId from this car was processed already',
+  unknown_command: 'ack names a command this service did not send to this car',
+} as const;
+export type RejectionReason = keyof typeof REJECTION_REASONS;
+export const RejectionReasonSchema = Type.Union(
+  (Object.keys(REJECTION_REASONS) as RejectionReason[]).map((r) => Type.Literal(r)),
+);
+
+/** `v1/dead-letter`: what was rejected and why; the payload is kept whole, base64, for forensics. */
+export const DeadLetter = Type.Object({
+  topic: Type.String(),
+  reason: RejectionReasonSchema,
+  detail: Type.Optional(Type.String()),
+  receivedAt: IsoTime,
+  payload: Type.String({ contentEncoding: 'base64' }),
+});
+export type DeadLetter = Static<typeof DeadLetter>;

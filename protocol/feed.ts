@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime } from './common.js';
+import { Case, VoiceSession } from './case.js';
+import { LockoutView } from './lockout.js';
+
+/** Live message kinds of `GET /v1/operator/ws` (contract, "WebSocket"). */
+export const FEED_TYPES = ['case.opened', 'case.updated', 'case.closed', 'session.updated', 'lockout.updated'] as const;
+export type FeedType = (typeof FEED_TYPES)[number];
+
+const seqAt = { seq: Type.Integer({ minimum: 0 }), at: IsoTime };
+
+export const CaseFeedMessage = Type.Object({
+  type: Type.Union([Type.Literal('case.opened'), Type.Literal('case.updated'), Type.Literal('case.closed')]),
+  ...seqAt,
+  case: Case,
+});
+export const SessionFeedMessage = Type.Object({ type: Type.Literal('session.updated'), ...seqAt, session: VoiceSession });
+export const LockoutFeedMessage = Type.Object({ type: Type.Literal('lockout.updated'), ...seqAt, lockout: LockoutView });
+export const FeedMessage = Type.Union([CaseFeedMessage, SessionFeedMessage, LockoutFeedMessage], { $id: 'FeedMessage' });
+export type FeedMessage = Static<typeof FeedMessage>;
+
+/** Sent first on every connection; `reset: true` when `since` was too old to replay. */
+export const SnapshotMessage = Type.Object({
+  type: Type.Literal('snapshot'),
+  ...seqAt,
+  cases: Type.Array(Case),
+  reset: Type.Optional(Type.Boolean()),
+});
+export type SnapshotMessage = Static<typeof SnapshotMessage>;
+
+/** A feed message before the store stamps it with its place in the one sequence. */
+export type FeedDraft = FeedMessage extends infer M ? (M extends FeedMessage ? Omit<M, 'seq'> : never) : never;
+
+/** Close codes of the feed socket. */
+export const FEED_CLOSE = { tooSlow: 1013, unauthorized: 4401, badRequest: 4400, shuttingDown: 1001 } as const;

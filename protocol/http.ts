@@ -1,0 +1,55 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, IsoTime } from './common.js';
+import { RemoteOperation } from './commands.js';
+import { LockoutFeature } from './lockout.js';
+import { Vin } from './vin.js';
+
+/** Every HTTP error: a stable code, a sentence for people, and details where they help. */
+export const ErrorBody = Type.Object(
+  { error: Type.String(), message: Type.String() },
+  { additionalProperties: true, $id: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** 423 body; the response also carries `Retry-After` in seconds. */
+export const LockedOutBody = Type.Object({
+  error: Type.Literal('locked_out'),
+  message: Type.String(),
+  feature: LockoutFeature,
+  until: Type.Union([IsoTime, Type.Null()]),
+});
+
+export const CaseIdParams = Type.Object({ id: Id });
+export const SessionIdParams = Type.Object({ id: Id });
+export const VinParams = Type.Object({ vin: Vin });
+export const CaseListQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+});
+
+/**
+ * Until per-operator credentials exist the operator names itself, in the body or the
+ * `X-Operator-Id` header (the header wins when both are given).
+ */
+export const OperatorBody = Type.Object({ operatorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) });
+
+/** Known resolutions; any other short code is accepted too so that centres can add their own. */
+export const RESOLUTIONS = [
+  'emergency_dispatched',
+  'road_service_arranged',
+  'advice_given',
+  'accidental',
+  'no_response_dispatched',
+  'test_call',
+  'duplicate',
+  'other',
+] as const;
+export const CloseBody = Type.Object({
+  resolution: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
+  operatorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  note: Type.Optional(Type.String({ maxLength: 2000 })),
+});
+export type CloseBody = Static<typeof CloseBody>;
+
+export const RemoteOperationBody = Type.Object({ operation: RemoteOperation });
+export const WifiBody = Type.Object({ enabled: Type.Boolean() });
+export const AcceptedCommand = Type.Object({ commandId: Id });

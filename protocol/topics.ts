@@ -1,0 +1,55 @@
+import { isEventType, type EventType } from './events.js';
+
+/** Topic names of contract v1. Build with these; never concatenate topic strings elsewhere. */
+export const topics = {
+  event: (vin: string, type: EventType) => `v1/vehicles/${vin}/events/${type}`,
+  telemetry: (vin: string) => `v1/vehicles/${vin}/telemetry`,
+  status: (vin: string) => `v1/vehicles/${vin}/status`,
+  commands: (vin: string) => `v1/vehicles/${vin}/commands`,
+  lockout: (vin: string) => `v1/vehicles/${vin}/lockout`,
+  acks: (vin: string) => `v1/vehicles/${vin}/acks`,
+  deadLetter: 'v1/dead-letter',
+  /** Extension: security alarms delivered to the guard-company partner (D3.1 "ALSOK rush service"). */
+  partnerAlarm: (vin: string) => `v1/partners/security-alarms/${vin}`,
+} as const;
+
+/** What the backend subscribes to. */
+export const inboundFilters = {
+  events: 'v1/vehicles/+/events/+',
+  telemetry: 'v1/vehicles/+/telemetry',
+  status: 'v1/vehicles/+/status',
+  acks: 'v1/vehicles/+/acks',
+} as const;
+
+/** Topics only the backend may publish to (the embedded broker refuses them from anyone else). */
+export function isBackendOnlyTopic(topic: string): boolean {
+  if (topic === topics.deadLetter || topic.startsWith('v1/partners/')) return true;
+  const parts = topic.split('/');
+  return parts.length === 4 && parts[0] === 'v1' && parts[1] === 'vehicles' && (parts[3] === 'commands' || parts[3] === 'lockout');
+}
+
+export type ParsedTopic =
+  | { kind: 'event'; vin: string; type: EventType }
+  | { kind: 'event'; vin: string; type: string; unknownType: true }
+  | { kind: 'telemetry' | 'status' | 'acks' | 'commands' | 'lockout'; vin: string }
+  | { kind: 'other' };
+
+export function parseTopic(topic: string): ParsedTopic {
+  const p = topic.split('/');
+  if (p[0] !== 'v1' || p[1] !== 'vehicles' || p[2] === undefined) return { kind: 'other' };
+  const vin = p[2];
+  if (p.length === 5 && p[3] === 'events') {
+    const type = p[4]!;
+    return isEventType(type) ? { kind: 'event', vin, type } : { kind: 'event', vin, type, unknownType: true };
+  }
+  if (p.length === 4) {
+    const k = p[3];
+    if (k === 'telemetry' || k === 'status' || k === 'acks' || k === 'commands' || k === 'lockout') return { kind: k, vin };
+  }
+  return { kind: 'other' };
+}
+
+/** Shared subscription for load sharing across instances (contract; not supported by aedes). */
+export function sharedFilter(group: string | undefined, filter: string): string {
+  return group ? `$share/${group}/${filter}` : filter;
+}

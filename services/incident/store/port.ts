@@ -1,0 +1,76 @@
+import type { Ack, Case, CaseStatus, FeedDraft, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import type { CommandRecord, VehicleAggregate, VehicleState } from '../domain/state.js';
+
+/**
+ * One atomic change to one car. The store applies all of it or none: it fails with `conflict` when the
+ * car's version moved since it was read (another instance or request got there first: read again and
+ * decide again), and with `duplicate` when `eventId` was seen for this car before (contract: at least
+ * once delivery, processed once). Feed drafts are stamped with the next `seq` in the same step, so the
+ * feed order is the commit order.
+ */
+export interface Commit {
+  vin: string;
+  expectedVersion: number;
+  eventId?: string;
+  /** Stored with `version = expectedVersion + 1`. */
+  vehicle: VehicleState;
+  cases: Case[];
+  sessions: VoiceSession[];
+  alerts: SecurityAlert[];
+  impacts: RecordedImpact[];
+  commands: CommandRecord[];
+  feed: FeedDraft[];
+}
+
+export type CommitResult =
+  | { status: 'ok'; feed: FeedMessage[] }
+  | { status: 'duplicate' }
+  | { status: 'conflict' };
+
+export interface FeedSnapshot {
+  seq: number;
+  cases: Case[];
+}
+
+export type FeedListener = (message: FeedMessage) => void;
+
+/** A car whose lockout has an end time, for the expiry timers (D3.5). */
+export interface ScheduledLockout {
+  vin: string;
+  until: number;
+}
+
+/** The store port (STYLE 8): the memory adapter is the embedded default; Redis follows the same suite. */
+export interface Store {
+  readonly kind: string;
+  loadVehicle(vin: string): Promise<VehicleAggregate>;
+  commit(change: Commit): Promise<CommitResult>;
+  hasSeenEvent(vin: string, eventId: string): Promise<boolean>;
+
+  getCase(id: string): Promise<Case | null>;
+  /** Open cases in queue order (priority, then age); closed ones newest first. */
+  listCases(status: CaseStatus): Promise<Case[]>;
+  getSession(id: string): Promise<VoiceSession | null>;
+  listAlerts(vin: string): Promise<SecurityAlert[]>;
+  listImpacts(vin: string): Promise<RecordedImpact[]>;
+  listCommands(vin: string): Promise<CommandRecord[]>;
+  /** Records the car's answer; `unknown` when no such command was sent to this car. */
+  recordAck(vin: string, ack: Ack, at: string): Promise<'ok' | 'unknown'>;
+
+  /** Open cases and the seq they are current at, read together. */
+  feedSnapshot(): Promise<FeedSnapshot>;
+  /** Messages after `seq`, in order; null when `seq` is older than the kept history. */
+  feedSince(seq: number): Promise<FeedMessage[] | null>;
+  /** Every message committed from now on, by any instance sharing this store, in seq order. */
+  onFeed(listener: FeedListener): () => void;
+
+  scheduledLockouts(): Promise<ScheduledLockout[]>;
+  /** Throws when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Queue order (contract): priority first, then age, then id so that the order is total. */
+export function compareQueueOrder(a: Case, b: Case): number {
+  return a.priority - b.priority || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
+}
