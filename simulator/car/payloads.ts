@@ -1,0 +1,78 @@
+import {
+  isoTime,
+  type Ack,
+  type EventOf,
+  type EventType,
+  type MaybePosition,
+  type Telemetry,
+  type VehicleStatus,
+} from '../../protocol/index.js';
+
+/** What a caller may set on one event; everything else comes from the car. */
+export interface FireOptions<T extends EventType = EventType> {
+  data?: EventOf<T>['data'];
+  /** `null` sends "position unknown" (D2.7); omitted uses the car's current fix. */
+  position?: MaybePosition;
+  occupants?: number;
+  /** eCall test call: opens a test case, no lockout (contract). */
+  test?: boolean;
+  /** Re-send a known event (at-least-once delivery tests); a fresh ULID otherwise. */
+  eventId?: string;
+}
+
+export interface EventInput<T extends EventType> {
+  vin: string;
+  type: T;
+  eventId: string;
+  nowMs: number;
+  position: MaybePosition;
+  data: EventOf<T>['data'];
+  occupants?: number | undefined;
+  test?: boolean | undefined;
+}
+
+/** The event envelope of the contract; optional fields are left out rather than sent as undefined. */
+export function buildEvent<T extends EventType>(input: EventInput<T>): EventOf<T> {
+  const ev: Record<string, unknown> = {
+    v: 1,
+    eventId: input.eventId,
+    vin: input.vin,
+    type: input.type,
+    ts: isoTime(input.nowMs),
+    position: input.position,
+    data: input.data,
+  };
+  if (input.occupants !== undefined) ev.occupants = input.occupants;
+  if (input.test !== undefined) ev.test = input.test;
+  return ev as EventOf<T>;
+}
+
+export interface TelemetryInput {
+  vin: string;
+  nowMs: number;
+  position: MaybePosition;
+  speedKmh?: number | undefined;
+  powerMode?: Telemetry['powerMode'];
+  warningLamps?: string[] | undefined;
+}
+
+export function buildTelemetry(input: TelemetryInput): Telemetry {
+  const t: Telemetry = { v: 1, vin: input.vin, ts: isoTime(input.nowMs), position: input.position };
+  if (input.speedKmh !== undefined) t.speedKmh = Math.max(0, Math.min(500, input.speedKmh));
+  if (input.powerMode !== undefined) t.powerMode = input.powerMode;
+  if (input.warningLamps !== undefined && input.warningLamps.length > 0) t.warningLamps = input.warningLamps;
+  return t;
+}
+
+export function buildStatus(online: boolean, nowMs: number): VehicleStatus {
+  return { online, ts: isoTime(nowMs) };
+}
+
+export function buildAck(commandId: string, error?: string): Ack {
+  return error === undefined ? { v: 1, commandId, ok: true } : { v: 1, commandId, ok: false, error: error.slice(0, 256) };
+}
+
+/** A rough peak deceleration for a crash pulse of ~100 ms: deltaV (km/h) -> m/s, / 0.1 s, / g. */
+export function estimatePeakG(deltaVKmh: number): number {
+  return Math.round((deltaVKmh / 3.6 / 0.1 / 9.81) * 10) / 10;
+}
