@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import { registerSimFire } from './sim-fire.js';
+
+/** `anshin sim …`: the vehicle simulator's subcommands, each registered from its own module. */
+export function registerSim(program: Command): void {
+  const sim = program.command('sim').description('simulated vehicles over MQTT (contract v1)');
+  registerSimFire(sim);
+}
