@@ -1,0 +1,141 @@
+import type { Redis } from 'ioredis';
+import type { FeedMessage } from '../../../protocol/index.js';
+import type { FeedListener } from './port.js';
+
+/** Turns one stream entry's fields (`seq`, `msg`) into the feed message. */
+export function parseFeedEntry(fields: string[]): FeedMessage {
+  let seq = 0;
+  let msg = '{}';
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'seq') seq = Number(fields[i + 1]);
+    else if (fields[i] === 'msg') msg = fields[i + 1]!;
+  }
+  // Same shape as the memory store's `{ ...draft, seq }`.
+  return { ...(JSON.parse(msg) as object), seq } as FeedMessage;
+}
+
+interface Subscriber {
+  listener: FeedListener;
+  /** Highest seq this listener has been given, or that was committed before it subscribed. */
+  after: number;
+}
+
+export interface FeedReaderOptions {
+  feedKey: string;
+  seqKey: string;
+  /** Seq the reader starts after (the current seq when the store was created). */
+  startAfter: number;
+  /** How long one XREAD blocks, in ms; bounds how long close() waits at worst. */
+  blockMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Reads the feed stream on a dedicated blocking connection (XREAD BLOCK) and hands every entry, in seq
+ * order, to every listener once: what any instance commits reaches every instance's listeners.
+ *
+ * "From now on" (port.ts `onFeed`): a listener gets messages with seq above both what the reader has
+ * already passed and what this instance itself has committed. A message another instance committed
+ * just before may still arrive (instances share no clock); consumers compare seqs (snapshot.seq) anyway.
+ */
+export class FeedReader {
+  private readonly subscribers = new Set<Subscriber>();
+  private cursor: number;
+  private localHigh = 0;
+  private closed = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private failing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: FeedReaderOptions,
+  ) {
+    this.cursor = options.startAfter;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Called with the seqs of this instance's own commits, so later listeners skip them. */
+  committed(lastSeq: number): void {
+    if (lastSeq > this.localHigh) this.localHigh = lastSeq;
+  }
+
+  subscribe(listener: FeedListener): () => void {
+    const sub: Subscriber = { listener, after: Math.max(this.cursor, this.localHigh) };
+    this.subscribers.add(sub);
+    return () => {
+      this.subscribers.delete(sub);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribers.clear();
+    this.wake?.();
+    // Rejects the pending XREAD at once instead of waiting out BLOCK.
+    this.redis.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const blockMs = this.options.blockMs ?? 1_000;
+    while (!this.closed) {
+      try {
+        if (this.failing) await this.recover();
+        const reply = await this.redis.xread('COUNT', 512, 'BLOCK', blockMs, 'STREAMS', this.options.feedKey, `${this.cursor}-0`);
+        if (this.closed) break;
+        for (const [, entries] of reply ?? []) for (const [, fields] of entries) this.deliver(parseFeedEntry(fields));
+      } catch (err) {
+        if (this.closed) break;
+        if (!this.failing) this.options.onError?.(err);
+        this.failing = true;
+        await this.pause(250);
+      }
+    }
+  }
+
+  /**
+   * After a lost connection: a Redis that came back without its data (no AOF; see infra/redis.conf)
+   * restarts seq from 0. Follow it rather than wait forever for seqs above the old cursor; the lost
+   * messages are gone, and feed clients see seq go back and must take a fresh snapshot.
+   */
+  private async recover(): Promise<void> {
+    const current = Number((await this.redis.get(this.options.seqKey)) ?? 0);
+    if (current < this.cursor) {
+      this.options.onError?.(new Error(`feed seq went back from ${this.cursor} to ${current}: Redis lost its data`));
+      this.cursor = current;
+      this.localHigh = current;
+      for (const sub of this.subscribers) sub.after = current;
+    }
+    this.failing = false;
+  }
+
+  private deliver(message: FeedMessage): void {
+    if (message.seq <= this.cursor) return;
+    this.cursor = message.seq;
+    for (const sub of [...this.subscribers]) {
+      if (message.seq <= sub.after) continue;
+      sub.after = message.seq;
+      try {
+        sub.listener(message);
+      } catch (err) {
+        // One listener's bug must not stop the feed for the others.
+        this.options.onError?.(err);
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

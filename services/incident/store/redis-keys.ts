@@ -1,0 +1,83 @@
+/**
+ * Every key the Redis adapter uses, in one place. All start with the configurable prefix (`anshin:`),
+ * so several deployments or tests can share one Redis. Standalone Redis (or Sentinel) only: one commit
+ * touches a car's keys and the global feed keys together, which Redis Cluster would spread over slots.
+ *
+ * | key                       | type   | holds |
+ * | ---                       | ---    | --- |
+ * | `veh:{vin}`               | hash   | `v` (version), `json` (VehicleState) |
+ * | `veh:{vin}:open`          | zset   | ids of the car's open cases, in the order they were opened |
+ * | `seen:{vin}:{eventId}`    | string | dedupe marker, with a TTL |
+ * | `case:{id}`, `session:{id}` | string | JSON records |
+ * | `cases:open`              | zset   | open queue: score priority * 1e13 + openedAt ms, member id |
+ * | `cases:closed`            | zset   | closed cases, score closedAt ms |
+ * | `alerts:{vin}`, `impacts:{vin}`, `cmds:{vin}` | list | JSON records, oldest first |
+ * | `cmds:{vin}:ids`          | hash   | commandId -> how many kept records carry it |
+ * | `cmds:{vin}:acks`         | hash   | commandId -> ack JSON (recorded after the command) |
+ * | `lockouts`                | zset   | vin scored by lockout `until` (epoch ms) |
+ * | `feed:seq`                | string | last feed seq (INCR) |
+ * | `feed`                    | stream | entry id `{seq}-0`, fields `seq`, `msg` (the draft JSON) |
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  vehicle(vin: string): string {
+    return `${this.prefix}veh:${vin}`;
+  }
+  vehicleOpen(vin: string): string {
+    return `${this.prefix}veh:${vin}:open`;
+  }
+  seen(vin: string, eventId: string): string {
+    return `${this.prefix}seen:${vin}:${eventId}`;
+  }
+  case(id: string): string {
+    return `${this.prefix}case:${id}`;
+  }
+  session(id: string): string {
+    return `${this.prefix}session:${id}`;
+  }
+  get openCases(): string {
+    return `${this.prefix}cases:open`;
+  }
+  get closedCases(): string {
+    return `${this.prefix}cases:closed`;
+  }
+  alerts(vin: string): string {
+    return `${this.prefix}alerts:${vin}`;
+  }
+  impacts(vin: string): string {
+    return `${this.prefix}impacts:${vin}`;
+  }
+  commands(vin: string): string {
+    return `${this.prefix}cmds:${vin}`;
+  }
+  commandIds(vin: string): string {
+    return `${this.prefix}cmds:${vin}:ids`;
+  }
+  commandAcks(vin: string): string {
+    return `${this.prefix}cmds:${vin}:acks`;
+  }
+  get lockouts(): string {
+    return `${this.prefix}lockouts`;
+  }
+  get feedSeq(): string {
+    return `${this.prefix}feed:seq`;
+  }
+  get feed(): string {
+    return `${this.prefix}feed`;
+  }
+  lease(name: string): string {
+    return `${this.prefix}lease:${name}`;
+  }
+}
+
+/** Open-queue score: priority first, then age (contract); the member (case id) breaks ties. */
+export function openScore(priority: number, openedAt: string): number {
+  // priority <= 3 and epoch ms < 1e13 (year 2286): at most 4e13, well inside a double's exact range.
+  return priority * 1e13 + Date.parse(openedAt);
+}
+
+/** Closed-list score: newest first when read in reverse; a case without closedAt sorts last. */
+export function closedScore(closedAt: string | undefined): number {
+  return closedAt === undefined ? 0 : Date.parse(closedAt);
+}

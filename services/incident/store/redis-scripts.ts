@@ -1,0 +1,181 @@
+/**
+ * The Lua scripts of the Redis adapter. A script runs atomically on the Redis server, which is what
+ * makes a commit all-or-nothing across instances (port.ts `Commit`): dedupe check, version check, every
+ * write and the feed append with its `seq` happen in one step, so two instances that receive the same
+ * event open one case. ioredis `defineCommand` sends them with EVALSHA (EVAL once after a Redis restart).
+ *
+ * Scripts never re-encode a record with cjson (it turns `[]` into `{}` and rounds numbers): records are
+ * stored exactly as the adapter serialised them; cjson only reads an id out of one.
+ */
+import type { Redis } from 'ioredis';
+
+/**
+ * KEYS: 1 veh, 2 seen, 3 cases:open, 4 cases:closed, 5 lockouts, 6 alerts, 7 impacts, 8 cmds, 9 cmds:ids,
+ *       10 cmds:acks, 11 feed:seq, 12 feed; 13.. per case (case, veh:open); then per session.
+ * ARGV: 1 expectedVersion, 2 hasEvent (1/0), 3 dedupe TTL s, 4 vehicle JSON, 5 vin, 6 lockout until ms or '',
+ *       7 feed history, 8 commands kept per car, then counted groups: cases (id, json, status, score),
+ *       sessions (json), alerts (json), impacts (json), commands (commandId, json), feed drafts (json).
+ * Returns {'duplicate'} | {'conflict'} | {'ok', firstSeq, count}.
+ */
+const COMMIT = `
+local vehKey = KEYS[1]
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return {'duplicate'} end
+local current = tonumber(redis.call('HGET', vehKey, 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return {'conflict'} end
+local version = current + 1
+
+if ARGV[2] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[3]) end
+redis.call('HSET', vehKey, 'v', version, 'json', ARGV[4])
+if ARGV[6] == '' then redis.call('ZREM', KEYS[5], ARGV[5]) else redis.call('ZADD', KEYS[5], ARGV[6], ARGV[5]) end
+
+local a = 9
+local k = 13
+local n = tonumber(ARGV[a]); a = a + 1
+for i = 1, n do
+  local id, json, status, score = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
+  redis.call('SET', KEYS[k], json)
+  if status == 'open' then
+    redis.call('ZADD', KEYS[3], score, id)
+    redis.call('ZREM', KEYS[4], id)
+    -- NX: a case already open keeps its place, like an insertion-ordered set
+    redis.call('ZADD', KEYS[k + 1], 'NX', version * 1024 + i, id)
+  else
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZADD', KEYS[4], score, id)
+    redis.call('ZREM', KEYS[k + 1], id)
+  end
+  k = k + 2
+end
+
+n = tonumber(ARGV[a]); a = a + 1
+for i = 1, n do
+  redis.call('SET', KEYS[k], ARGV[a]); k = k + 1; a = a + 1
+end
+
+for _, listKey in ipairs({KEYS[6], KEYS[7]}) do
+  n = tonumber(ARGV[a]); a = a + 1
+  for i = 1, n do
+    redis.call('RPUSH', listKey, ARGV[a]); a = a + 1
+  end
+end
+
+n = tonumber(ARGV[a]); a = a + 1
+for i = 1, n do
+  redis.call('RPUSH', KEYS[8], ARGV[a + 1])
+  redis.call('HINCRBY', KEYS[9], ARGV[a], 1)
+  a = a + 2
+end
+if n > 0 then
+  local keep = tonumber(ARGV[8])
+  local len = redis.call('LLEN', KEYS[8])
+  if len > keep then
+    for _, record in ipairs(redis.call('LRANGE', KEYS[8], 0, len - keep - 1)) do
+      local id = cjson.decode(record).commandId
+      if redis.call('HINCRBY', KEYS[9], id, -1) <= 0 then
+        redis.call('HDEL', KEYS[9], id)
+        redis.call('HDEL', KEYS[10], id)
+      end
+    end
+    redis.call('LTRIM', KEYS[8], len - keep, -1)
+  end
+end
+
+n = tonumber(ARGV[a]); a = a + 1
+local first = 0
+for i = 1, n do
+  local seq = redis.call('INCR', KEYS[11])
+  if i == 1 then first = seq end
+  redis.call('XADD', KEYS[12], 'MAXLEN', '~', ARGV[7], string.format('%d-0', seq), 'seq', seq, 'msg', ARGV[a])
+  a = a + 1
+end
+return {'ok', first, n}
+`;
+
+/** KEYS: veh, veh:open. ARGV: prefix. Returns {vehicleJson or '', caseJsons, sessionJsons}, read together. */
+const LOAD_VEHICLE = `
+local json = redis.call('HGET', KEYS[1], 'json')
+local cases, sessions = {}, {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local c = redis.call('GET', ARGV[1] .. 'case:' .. id)
+  if c then
+    table.insert(cases, c)
+    local sid = cjson.decode(c).sessionId
+    if type(sid) == 'string' then
+      local s = redis.call('GET', ARGV[1] .. 'session:' .. sid)
+      if s then table.insert(sessions, s) end
+    end
+  end
+end
+return {json or '', cases, sessions}
+`;
+
+/** KEYS: feed:seq, cases:open. ARGV: prefix. Returns {seq, open case JSONs in zset order}, read together. */
+const SNAPSHOT = `
+local seq = redis.call('GET', KEYS[1]) or '0'
+local cases = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local c = redis.call('GET', ARGV[1] .. 'case:' .. id)
+  if c then table.insert(cases, c) end
+end
+return {seq, cases}
+`;
+
+/**
+ * KEYS: feed:seq, feed. ARGV: since, history. Returns {currentSeq, entries}; entries are read only when
+ * `since` is inside the kept window (the adapter decides null exactly as the memory store does).
+ */
+const FEED_SINCE = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local since = tonumber(ARGV[1])
+if since > current or since < math.max(0, current - tonumber(ARGV[2])) then return {current, {}} end
+return {current, redis.call('XRANGE', KEYS[2], string.format('%d-0', math.floor(since) + 1), '+')}
+`;
+
+/** KEYS: cmds:ids, cmds:acks. ARGV: commandId, ack JSON. Returns 1, or 0 when no such command is kept. */
+const RECORD_ACK = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`;
+
+/** KEYS: lease. ARGV: owner, ttl ms. Extends the lease only while this owner holds it. */
+const LEASE_RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** KEYS: lease. ARGV: owner. Deletes the lease only while this owner holds it. */
+const LEASE_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+type Arg = string | number;
+
+/** The scripts as ioredis commands (`numKeys, ...keys, ...args` for the variadic commit). */
+export interface StoreScripts {
+  anshinCommit(numKeys: number, ...keysAndArgs: Arg[]): Promise<[string, number?, number?]>;
+  anshinLoadVehicle(veh: string, open: string, prefix: string): Promise<[string, string[], string[]]>;
+  anshinSnapshot(seqKey: string, openKey: string, prefix: string): Promise<[string, string[]]>;
+  anshinFeedSince(seqKey: string, feedKey: string, since: Arg, history: Arg): Promise<[number, [string, string[]][]]>;
+  anshinRecordAck(idsKey: string, acksKey: string, commandId: string, ack: string): Promise<number>;
+  anshinLeaseRenew(key: string, owner: string, ttlMs: Arg): Promise<number>;
+  anshinLeaseRelease(key: string, owner: string): Promise<number>;
+}
+
+export type ScriptedRedis = Redis & StoreScripts;
+
+/** Registers the scripts on a connection (idempotent per connection). */
+export function withScripts(redis: Redis): ScriptedRedis {
+  const r = redis as ScriptedRedis;
+  if (typeof r.anshinCommit === 'function') return r;
+  redis.defineCommand('anshinCommit', { lua: COMMIT });
+  redis.defineCommand('anshinLoadVehicle', { lua: LOAD_VEHICLE, numberOfKeys: 2 });
+  redis.defineCommand('anshinSnapshot', { lua: SNAPSHOT, numberOfKeys: 2 });
+  redis.defineCommand('anshinFeedSince', { lua: FEED_SINCE, numberOfKeys: 2 });
+  redis.defineCommand('anshinRecordAck', { lua: RECORD_ACK, numberOfKeys: 2 });
+  redis.defineCommand('anshinLeaseRenew', { lua: LEASE_RENEW, numberOfKeys: 1 });
+  redis.defineCommand('anshinLeaseRelease', { lua: LEASE_RELEASE, numberOfKeys: 1 });
+  return r;
+}

@@ -1,0 +1,266 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
+import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type ScheduledLockout, type Store } from './port.js';
+import { FeedReader, parseFeedEntry } from './redis-feed.js';
+import { closedScore, openScore, RedisKeys } from './redis-keys.js';
+import { RedisLease } from './redis-lease.js';
+import { withScripts, type ScriptedRedis } from './redis-scripts.js';
+
+export interface RedisStoreOptions {
+  /** `redis://[:password@]host:port[/db]` (REDIS_URL). */
+  url: string;
+  /** Prepended to every key; lets deployments and tests share one Redis. */
+  keyPrefix?: string;
+  /** How many feed messages `feedSince` can replay (the stream keeps at least this many). */
+  feedHistory?: number;
+  /** How many commands are kept per car (like the memory store). */
+  commandsPerVehicle?: number;
+  /** How long a (vin, eventId) is remembered for dedupe; cars redeliver within minutes, not days. */
+  dedupeTtlSeconds?: number;
+  /**
+   * A command without a reply in this time fails. With the offline queue off, a Redis outage makes a
+   * commit fail fast instead of hanging: the service then does not ack the MQTT message and the broker
+   * redelivers it.
+   */
+  commandTimeoutMs?: number;
+  /** How long one feed XREAD blocks (bounds close()). */
+  feedBlockMs?: number;
+  /** Connection errors and feed-reader trouble (the store stays usable and reconnects by itself). */
+  onError?: (err: unknown) => void;
+}
+
+const DEFAULTS = {
+  keyPrefix: 'anshin:',
+  feedHistory: 10_000,
+  commandsPerVehicle: 200,
+  dedupeTtlSeconds: 7 * 24 * 3600,
+  commandTimeoutMs: 2_000,
+  feedBlockMs: 1_000,
+};
+
+/** Opens both connections and reads the current seq; rejects when Redis cannot be reached. */
+export async function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+  const opts = { ...DEFAULTS, ...stripUndefined(options), url: options.url };
+  const onError = opts.onError ?? (() => {});
+  const main = new Redis(opts.url, connectionOptions(opts, 'anshin-store'));
+  const blocking = new Redis(opts.url, { ...connectionOptions(opts, 'anshin-feed'), commandTimeout: undefined });
+  main.on('error', onError);
+  blocking.on('error', onError);
+  try {
+    await Promise.all([main.connect(), blocking.connect()]);
+    const keys = new RedisKeys(opts.keyPrefix);
+    const startAfter = Number((await main.get(keys.feedSeq)) ?? 0);
+    const reader = new FeedReader(blocking, { feedKey: keys.feed, seqKey: keys.feedSeq, startAfter, blockMs: opts.feedBlockMs, onError });
+    reader.start();
+    return new RedisStore(withScripts(main), keys, reader, opts);
+  } catch (err) {
+    main.disconnect();
+    blocking.disconnect();
+    throw err;
+  }
+}
+
+function connectionOptions(opts: typeof DEFAULTS, name: string): RedisOptions {
+  return {
+    lazyConnect: true,
+    connectionName: name,
+    connectTimeout: Math.max(opts.commandTimeoutMs, 1_000),
+    commandTimeout: opts.commandTimeoutMs,
+    // Fail fast while disconnected; never queue commands for a Redis that is away.
+    enableOfflineQueue: false,
+    // A commit whose reply was lost may have run: resending it would report conflict or duplicate
+    // for a change that succeeded. Fail it instead; the caller retries from a fresh read.
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times) => Math.min(100 * times, 2_000),
+  };
+}
+
+/** The Redis adapter of the store port (STYLE 8); same contract suite as MemoryStore. */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    /** The command connection, with the store's scripts defined (for leases and diagnostics). */
+    readonly redis: ScriptedRedis,
+    readonly keys: RedisKeys,
+    private readonly reader: FeedReader,
+    private readonly opts: typeof DEFAULTS,
+  ) {}
+
+  async loadVehicle(vin: string): Promise<VehicleAggregate> {
+    const [json, cases, sessions] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
+    const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
+    return { vehicle, cases: cases.map(parse<Case>), sessions: sessions.map(parse<VoiceSession>) };
+  }
+
+  async commit(change: Commit): Promise<CommitResult> {
+    const version = change.expectedVersion + 1;
+    const keys: string[] = [
+      this.keys.vehicle(change.vin),
+      this.keys.seen(change.vin, change.eventId ?? ''),
+      this.keys.openCases,
+      this.keys.closedCases,
+      this.keys.lockouts,
+      this.keys.alerts(change.vin),
+      this.keys.impacts(change.vin),
+      this.keys.commands(change.vin),
+      this.keys.commandIds(change.vin),
+      this.keys.commandAcks(change.vin),
+      this.keys.feedSeq,
+      this.keys.feed,
+    ];
+    const until = change.vehicle.lockout.until;
+    const args: (string | number)[] = [
+      change.expectedVersion,
+      change.eventId !== undefined ? 1 : 0,
+      this.opts.dedupeTtlSeconds,
+      JSON.stringify({ ...change.vehicle, version }),
+      change.vin,
+      until === null ? '' : until,
+      this.opts.feedHistory,
+      this.opts.commandsPerVehicle,
+    ];
+    args.push(change.cases.length);
+    for (const c of change.cases) {
+      keys.push(this.keys.case(c.id), this.keys.vehicleOpen(c.vin));
+      const score = c.status === 'open' ? openScore(c.priority, c.openedAt) : closedScore(c.closedAt);
+      args.push(c.id, JSON.stringify(c), c.status, score);
+    }
+    args.push(change.sessions.length);
+    for (const s of change.sessions) {
+      keys.push(this.keys.session(s.id));
+      args.push(JSON.stringify(s));
+    }
+    for (const list of [change.alerts, change.impacts]) args.push(list.length, ...list.map((x) => JSON.stringify(x)));
+    args.push(change.commands.length);
+    for (const cmd of change.commands) args.push(cmd.commandId, JSON.stringify(cmd));
+    const drafts = change.feed.map((d) => JSON.stringify(d));
+    args.push(drafts.length, ...drafts);
+
+    const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
+    if (status === 'duplicate' || status === 'conflict') return { status };
+    const feed = drafts.map((msg, i) => parseFeedEntry(['seq', String(first + i), 'msg', msg]));
+    if (feed.length > 0) this.reader.committed(first + feed.length - 1);
+    return { status: 'ok', feed };
+  }
+
+  async hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.seen(vin, eventId))) === 1;
+  }
+
+  async getCase(id: string): Promise<Case | null> {
+    const json = await this.redis.get(this.keys.case(id));
+    return json ? parse<Case>(json) : null;
+  }
+
+  async listCases(status: CaseStatus): Promise<Case[]> {
+    if (status === 'open') return (await this.feedSnapshot()).cases;
+    const ids = await this.redis.zrevrange(this.keys.closedCases, 0, -1);
+    const cases = (await this.getMany(ids.map((id) => this.keys.case(id)))).map(parse<Case>).filter((c) => c.status === 'closed');
+    // Same comparator as the memory store (newest closedAt first).
+    return cases.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
+  }
+
+  async getSession(id: string): Promise<VoiceSession | null> {
+    const json = await this.redis.get(this.keys.session(id));
+    return json ? parse<VoiceSession>(json) : null;
+  }
+
+  async listAlerts(vin: string): Promise<SecurityAlert[]> {
+    return (await this.redis.lrange(this.keys.alerts(vin), 0, -1)).map(parse<SecurityAlert>);
+  }
+
+  async listImpacts(vin: string): Promise<RecordedImpact[]> {
+    return (await this.redis.lrange(this.keys.impacts(vin), 0, -1)).map(parse<RecordedImpact>);
+  }
+
+  async listCommands(vin: string): Promise<CommandRecord[]> {
+    const [records, acks] = await this.redis
+      .multi()
+      .lrange(this.keys.commands(vin), 0, -1)
+      .hgetall(this.keys.commandAcks(vin))
+      .exec()
+      .then((replies) => (replies ?? []).map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [string[], Record<string, string>]);
+    return records.map((json) => {
+      const record = parse<CommandRecord>(json);
+      const ack = acks[record.commandId];
+      if (ack !== undefined) record.ack = parse<NonNullable<CommandRecord['ack']>>(ack);
+      return record;
+    });
+  }
+
+  async recordAck(vin: string, ack: Ack, at: string): Promise<'ok' | 'unknown'> {
+    const value = JSON.stringify({ ok: ack.ok, at, ...(ack.error !== undefined ? { error: ack.error } : {}) });
+    const found = await this.redis.anshinRecordAck(this.keys.commandIds(vin), this.keys.commandAcks(vin), ack.commandId, value);
+    return found === 1 ? 'ok' : 'unknown';
+  }
+
+  async feedSnapshot(): Promise<FeedSnapshot> {
+    const [seq, cases] = await this.redis.anshinSnapshot(this.keys.feedSeq, this.keys.openCases, this.keys.prefix);
+    // The zset already holds queue order; sorting again makes ties identical to the memory adapter.
+    return { seq: Number(seq), cases: cases.map(parse<Case>).filter((c) => c.status === 'open').sort(compareQueueOrder) };
+  }
+
+  async feedSince(seq: number): Promise<FeedMessage[] | null> {
+    const [current, entries] = await this.redis.anshinFeedSince(this.keys.feedSeq, this.keys.feed, seq, this.opts.feedHistory);
+    if (seq > current) return null;
+    if (seq < Math.max(0, current - this.opts.feedHistory)) return null;
+    const messages = entries.map(([, fields]) => parseFeedEntry(fields)).filter((m) => m.seq > seq);
+    // The window says these seqs are kept; if some are missing anyway (trimmed by hand, data loss),
+    // a replay with a hole would break the contract: report "too old" so the client takes a snapshot.
+    const expected = current - Math.floor(seq);
+    if (messages.length !== expected || messages.some((m, i) => m.seq !== Math.floor(seq) + 1 + i)) return null;
+    return messages;
+  }
+
+  onFeed(listener: FeedListener): () => void {
+    return this.reader.subscribe(listener);
+  }
+
+  async scheduledLockouts(): Promise<ScheduledLockout[]> {
+    const flat = await this.redis.zrange(this.keys.lockouts, '0', '-1', 'WITHSCORES');
+    const out: ScheduledLockout[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ vin: flat[i]!, until: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** A lease on this Redis (e.g. so that one instance fires lockout expiries). */
+  lease(name: string, ttlMs: number, owner?: string): RedisLease {
+    return new RedisLease(this.redis, this.keys.lease(name), ttlMs, owner);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.reader.close();
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    })();
+    return this.closing;
+  }
+
+  private async getMany(keys: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += 1_000) {
+      const values = await this.redis.mget(keys.slice(i, i + 1_000));
+      for (const v of values) if (v !== null) out.push(v);
+    }
+    return out;
+  }
+}
+
+function parse<T>(json: string): T {
+  return JSON.parse(json) as T;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
