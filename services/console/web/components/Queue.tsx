@@ -1,0 +1,80 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Case } from '../../../../protocol/index.js';
+import { positionBadge } from '../lib/case-data.js';
+import { TRIGGER_LABEL } from '../lib/describe.js';
+import { sessionOf, type FeedState } from '../lib/feed-state.js';
+import { age, answerTimer } from '../lib/time.js';
+
+interface Props {
+  cases: readonly Case[];
+  feed: FeedState;
+  now: number;
+  targetS: number;
+  selectedId: string | null;
+  openId: string | null;
+  onSelect(id: string): void;
+  onOpen(id: string): void;
+}
+
+/** Open cases in contract order (priority, then age); j/k or arrows move, Enter opens (App.tsx). */
+export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect, onOpen }: Props) {
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    list.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [selectedId]);
+  return (
+    <section class="panel queue" aria-labelledby="queue-title">
+      <h2 id="queue-title">Queue</h2>
+      {cases.length === 0 && <p class="empty">No open cases.</p>}
+      <ol ref={list} role="listbox" aria-label="Open cases" aria-activedescendant={selectedId ? `row-${selectedId}` : undefined}>
+        {cases.map((c) => {
+          const session = sessionOf(feed, c);
+          const timer =
+            session?.state === 'cleared' && !session.connectedAt
+              ? { state: 'cleared', label: 'cleared unanswered' }
+              : answerTimer(c.openedAt, now, targetS, session?.connectedAt);
+          const pos = positionBadge(c);
+          return (
+            <li
+              key={c.id}
+              id={`row-${c.id}`}
+              role="option"
+              aria-selected={c.id === selectedId}
+              class={`row p${c.priority}${c.id === openId ? ' open' : ''}`}
+              data-case-id={c.id}
+              data-vin={c.vin}
+              data-priority={c.priority}
+              data-opened-at={c.openedAt}
+              onClick={() => {
+                onSelect(c.id);
+                onOpen(c.id);
+              }}
+            >
+              <span class="prio" title={`Priority ${c.priority}`}>
+                P{c.priority}
+              </span>
+              <span class="what">
+                <strong>{TRIGGER_LABEL[c.trigger]}</strong>
+                <span class="vin">{c.vin}</span>
+              </span>
+              <span class="badges">
+                {c.test && <span class="badge test">TEST</span>}
+                {pos === 'unknown' && <span class="badge pos">no position</span>}
+                {pos === 'untrusted' && <span class="badge pos">position doubtful</span>}
+                {session && <span class={`badge call-${session.state}`}>{session.state}</span>}
+              </span>
+              <span class="times">
+                <span class="age" title="Age">
+                  {age(c.openedAt, now)}
+                </span>
+                <span class={`timer t-${timer.state}`} title={`Answer target ${targetS} s`}>
+                  {timer.label}
+                </span>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

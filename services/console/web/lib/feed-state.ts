@@ -1,0 +1,147 @@
+import { FEED_TYPES } from '../../../../protocol/feed.js';
+import type { Case, FeedMessage, LockoutView, SnapshotMessage, VoiceSession } from '../../../../protocol/index.js';
+import { describeMessage } from './describe.js';
+
+/** Anything the operator feed sends (contract, "WebSocket"). */
+export type ServerMessage = SnapshotMessage | FeedMessage;
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  type: ServerMessage['type'];
+  text: string;
+}
+
+/**
+ * What the console knows, built only from the feed (plus sessions fetched over HTTP). Every map is
+ * replaced, never mutated, so that a changed state is a new object.
+ */
+export interface FeedState {
+  /** Seq of the last message applied; null before the first snapshot. Sent back as `?since=`. */
+  seq: number | null;
+  /** Open cases, and closed ones seen closing while the page was open (kept for the case view). */
+  cases: ReadonlyMap<string, Case>;
+  /** Voice sessions by session id. */
+  sessions: ReadonlyMap<string, VoiceSession>;
+  /** Latest lockout by VIN; newer than `case.lockout` when a `lockout.updated` came after the case. */
+  lockouts: ReadonlyMap<string, LockoutView>;
+  /** Feed messages per case id, oldest first. */
+  timelines: ReadonlyMap<string, readonly TimelineEntry[]>;
+}
+
+export const TIMELINE_LIMIT = 200;
+
+export function emptyFeedState(): FeedState {
+  return { seq: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map() };
+}
+
+/**
+ * Applies one server message. Returns the same object when the message changes nothing, which is the
+ * case for any non-snapshot message at or below the last seq: a resume (`?since=`) that overlaps what
+ * the page already has, or a message delivered twice, is applied once.
+ *
+ * A snapshot replaces the set of cases wholesale and resets `seq` even when it goes down: after a
+ * service restart (in-memory store) the sequence starts again, and the snapshot is the new truth, so
+ * every open case appears exactly once.
+ */
+export function applyMessage(state: FeedState, msg: ServerMessage): FeedState {
+  if (msg.type === 'snapshot') return applySnapshot(state, msg);
+  if (state.seq !== null && msg.seq <= state.seq) return state;
+  const next: FeedState = { ...state, seq: msg.seq };
+  const text = describeMessage(msg);
+  switch (msg.type) {
+    case 'case.opened':
+    case 'case.updated':
+    case 'case.closed': {
+      const cases = new Map(state.cases);
+      const c = msg.type === 'case.closed' ? { ...msg.case, status: 'closed' as const } : msg.case;
+      cases.set(c.id, c);
+      next.cases = cases;
+      next.lockouts = withEntry(state.lockouts, c.vin, c.lockout);
+      next.timelines = appendTimeline(state.timelines, [c.id], { seq: msg.seq, at: msg.at, type: msg.type, text });
+      return next;
+    }
+    case 'session.updated': {
+      next.sessions = withEntry(state.sessions, msg.session.id, msg.session);
+      next.timelines = appendTimeline(state.timelines, [msg.session.caseId], { seq: msg.seq, at: msg.at, type: msg.type, text });
+      return next;
+    }
+    case 'lockout.updated': {
+      next.lockouts = withEntry(state.lockouts, msg.lockout.vin, msg.lockout);
+      const ids = [...state.cases.values()].filter((c) => c.vin === msg.lockout.vin && c.status === 'open').map((c) => c.id);
+      next.timelines = appendTimeline(state.timelines, ids, { seq: msg.seq, at: msg.at, type: msg.type, text });
+      return next;
+    }
+    default:
+      return next;
+  }
+}
+
+function applySnapshot(state: FeedState, msg: SnapshotMessage): FeedState {
+  const cases = new Map<string, Case>();
+  const lockouts = new Map(state.lockouts);
+  for (const c of msg.cases) {
+    cases.set(c.id, c);
+    lockouts.set(c.vin, c.lockout);
+  }
+  // Timelines and sessions of cases the snapshot no longer lists are dropped with them.
+  const timelines = new Map([...state.timelines].filter(([id]) => cases.has(id)));
+  const sessions = new Map([...state.sessions].filter(([, s]) => cases.has(s.caseId)));
+  return { seq: msg.seq, cases, sessions, lockouts, timelines };
+}
+
+/** Records a session fetched over HTTP (`GET /v1/cases/{id}`); the feed's copy wins when it is newer. */
+export function withSession(state: FeedState, session: VoiceSession): FeedState {
+  const known = state.sessions.get(session.id);
+  if (known && sessionRank(known) > sessionRank(session)) return state;
+  return { ...state, sessions: withEntry(state.sessions, session.id, session) };
+}
+
+/**
+ * A session only moves forward: ringing -> connected -> cleared, and a call-back (D2.6) starts the round
+ * again. The rank orders two copies of it, so that a slow HTTP answer cannot undo a newer feed update.
+ */
+function sessionRank(s: VoiceSession): number {
+  return s.callbacks.length * 3 + { ringing: 0, connected: 1, cleared: 2 }[s.state];
+}
+
+function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+function appendTimeline(
+  timelines: ReadonlyMap<string, readonly TimelineEntry[]>,
+  caseIds: readonly string[],
+  entry: TimelineEntry,
+): ReadonlyMap<string, readonly TimelineEntry[]> {
+  if (caseIds.length === 0) return timelines;
+  const next = new Map(timelines);
+  for (const id of caseIds) next.set(id, [...(timelines.get(id) ?? []), entry].slice(-TIMELINE_LIMIT));
+  return next;
+}
+
+/** The lockout to show for a case: the newest the feed has for its car. */
+export function lockoutOf(state: FeedState, c: Case): LockoutView {
+  return state.lockouts.get(c.vin) ?? c.lockout;
+}
+
+export function sessionOf(state: FeedState, c: Case): VoiceSession | undefined {
+  return state.sessions.get(c.sessionId);
+}
+
+/** A light check of what came off the socket: the server is trusted, but not a proxy or a bug. */
+export function parseServerMessage(raw: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as { type?: unknown; seq?: unknown };
+  if (typeof m.seq !== 'number' || !Number.isInteger(m.seq)) return null;
+  const known: readonly string[] = FEED_TYPES;
+  return typeof m.type === 'string' && (m.type === 'snapshot' || known.includes(m.type)) ? (value as ServerMessage) : null;
+}
