@@ -263,8 +263,10 @@ export class SimulatedCar {
     this.signals.push({ kind: 'rejected', at: this.opts.clock.now(), topic, reason });
   }
 
-  private fail(where: string, err: Error): void {
+  private fail(where: string, err: Error & { code?: string }): void {
     this.counters.errors++;
-    this.opts.logger?.warn({ vin: this.vin, where, err: err.message }, 'car MQTT error');
+    // Refused/reset connections are expected while a broker restarts: MQTT.js retries; keep them quiet.
+    const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET';
+    this.opts.logger?.[transient ? 'debug' : 'warn']({ vin: this.vin, where, err: err.message }, 'car MQTT error');
   }
 }

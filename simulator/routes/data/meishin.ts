@@ -1,0 +1,36 @@
+import type { RouteDef } from '../types.js';
+
+/** Meishin Expressway (名神高速道路), Komaki IC to Nishinomiya IC, westbound. Approximate coordinates. */
+export const meishin: RouteDef = {
+  id: 'meishin',
+  name: 'Meishin Expressway (Komaki IC - Nishinomiya IC)',
+  nameJa: '名神高速道路',
+  description: 'Nagoya to Kobe via Sekigahara, Lake Biwa and Kyoto; Tennozan tunnel near Oyamazaki.',
+  kmAtStart: 0,
+  speedLimitKmh: 100,
+  noiseM: 4,
+  points: [
+    [35.2912, 136.9302, 'Komaki IC'],
+    [35.2895, 136.8120, 'Ichinomiya JCT'],
+    [35.3160, 136.7000, 'Gifu-Hashima IC'],
+    [35.3337, 136.6002, 'Ogaki IC'],
+    [35.3706, 136.4561, 'Sekigahara IC'],
+    [35.3060, 136.3052, 'Maibara JCT'],
+    [35.2650, 136.2680, 'Hikone IC'],
+    [35.1140, 136.2030, 'Yokaichi IC'],
+    [35.0216, 136.0002, 'Ritto IC'],
+    [34.9880, 135.9450, 'Seta-Higashi IC'],
+    [34.9830, 135.8860, 'Otsu IC'],
+    [34.9690, 135.8080, 'Kyoto-Higashi IC'],
+    [34.9290, 135.7500, 'Kyoto-Minami IC'],
+    [34.8940, 135.6820, 'Oyamazaki JCT'],
+    [34.8880, 135.6530],
+    [34.8560, 135.6100, 'Takatsuki'],
+    [34.8260, 135.5620, 'Ibaraki IC'],
+    [34.7950, 135.5290, 'Suita JCT'],
+    [34.7780, 135.4650, 'Toyonaka IC'],
+    [34.7420, 135.4130, 'Amagasaki IC'],
+    [34.7320, 135.3380, 'Nishinomiya IC'],
+  ],
+  tunnels: [{ name: 'Tennozan Tunnel (天王山トンネル)', fromKm: 138.0, toKm: 139.7, fix: 'untrusted' }],
+};

@@ -1,0 +1,42 @@
+import type { RouteDef } from '../types.js';
+
+/** Tomei Expressway (東名高速道路), Tokyo IC to Yaizu IC, westbound. Approximate coordinates. */
+export const tomei: RouteDef = {
+  id: 'tomei',
+  name: 'Tomei Expressway (Tokyo IC - Yaizu IC)',
+  nameJa: '東名高速道路',
+  description: 'Tokyo to Shizuoka along the Pacific coast; Tsuburano and Nihonzaka tunnels.',
+  kmAtStart: 0,
+  speedLimitKmh: 100,
+  noiseM: 4,
+  points: [
+    [35.6264, 139.6316, 'Tokyo IC'],
+    [35.5878, 139.5737, 'Tokyo-Kawasaki IC'],
+    [35.5479, 139.5302, 'Yokohama-Aoba IC'],
+    [35.5097, 139.4736, 'Yokohama-Machida IC'],
+    [35.4494, 139.3888, 'Ebina JCT'],
+    [35.4413, 139.3713, 'Atsugi IC'],
+    [35.3870, 139.2820],
+    [35.3555, 139.2145, 'Hadano-Nakai IC'],
+    [35.3317, 139.1461, 'Oi-Matsuda IC'],
+    [35.3470, 139.0880],
+    [35.3400, 139.0450],
+    [35.3270, 138.9800, 'Ayuzawa PA'],
+    [35.2967, 138.9370, 'Gotemba IC'],
+    [35.2330, 138.8980, 'Susono IC'],
+    [35.1413, 138.8655, 'Numazu IC'],
+    [35.1560, 138.7600],
+    [35.1849, 138.6736, 'Fuji IC'],
+    [35.1400, 138.5900, 'Fujikawa SA'],
+    [35.0800, 138.5300],
+    [35.0420, 138.4667, 'Shimizu IC'],
+    [34.9535, 138.3863, 'Shizuoka IC'],
+    [34.9200, 138.3500],
+    [34.9020, 138.3270],
+    [34.8824, 138.2998, 'Yaizu IC'],
+  ],
+  tunnels: [
+    { name: 'Tsuburano Tunnel (都夫良野トンネル)', fromKm: 57.5, toKm: 59.2, fix: 'untrusted' },
+    { name: 'Nihonzaka Tunnel (日本坂トンネル)', fromKm: 155.2, toKm: 157.2, fix: 'untrusted' },
+  ],
+};
