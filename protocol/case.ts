@@ -31,6 +31,8 @@ export const Case = Type.Object(
     operatorId: Type.Optional(Type.String()),
     closedAt: Type.Optional(IsoTime),
     resolution: Type.Optional(Type.String()),
+    /** Extension: the operator's closing note. */
+    note: Type.Optional(Type.String()),
     /** Extension: the event's own data (airbags fired, delta-V, direction, warning lamps). */
     data: Type.Record(Type.String(), Type.Unknown()),
   },

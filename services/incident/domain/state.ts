@@ -49,6 +49,8 @@ export interface Decision {
   impacts: RecordedImpact[];
   /** To the car, on `v1/vehicles/{vin}/commands`. */
   commands: CommandBody[];
+  /** True when the car's own state changed (power mode, online, lockout, Wi-Fi). */
+  vehicleChanged: boolean;
   /** True when the car's lockout view changed: publish the retained lockout topic. */
   lockoutChanged: boolean;
   /** Security alarms to hand to the partner (D3.1). */

@@ -1,0 +1,62 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import { LockoutFeature } from '../../protocol/index.js';
+import type { Config } from '../config.js';
+import { feedRoute } from './feed/ws-route.js';
+import { authPlugin } from './plugins/auth.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { caseRoutes } from './routes/cases.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { vehicleRoutes } from './routes/vehicles.js';
+import type { IncidentService } from './service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    incident: IncidentService;
+  }
+}
+
+export interface AppOptions {
+  service: IncidentService;
+  config: Config;
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  /** Extra plugins, e.g. the operator console served at `/`. */
+  plugins?: FastifyPluginAsync[];
+}
+
+/** Builds the HTTP app; never listens (STYLE 2): tests use `inject`, the server file owns ports. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 64 * 1024,
+    // Per-request lines are off: ingest and operator actions log what happened, with case id and VIN.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('incident', options.service);
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { token: options.config.API_TOKEN });
+  // The OpenAPI document is generated from the protocol schemas the routes validate with.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'anshin emergency-call API', version: '1', description: 'Wire contract v1 (CONTRACT.md). Lockout features: ' + LockoutFeature.anyOf.map((f: { const: string }) => f.const).join(', ') },
+      components: options.config.API_TOKEN ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      ...(options.config.API_TOKEN ? { security: [{ bearer: [] }] } : {}),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(healthRoutes, { checks: options.readiness });
+  await app.register(caseRoutes);
+  await app.register(sessionRoutes);
+  await app.register(vehicleRoutes);
+  await app.register(feedRoute);
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app as unknown as FastifyInstance;
+}

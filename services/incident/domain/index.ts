@@ -1,0 +1,8 @@
+/** The rules (../shared/DOMAIN.md D1-D3) as pure functions of (state, input, context). */
+export { decideEvent } from './decide-event.js';
+export { decideOperatorAction, type OperatorAction } from './operator-actions.js';
+export { decideExpiry } from './decide-expiry.js';
+export { isNoop } from './changes.js';
+export { isRejection, type Rejection, type RejectionCode } from './rejection.js';
+export { isFeatureLocked, lockoutView } from './lockout.js';
+export * from './state.js';

@@ -1,0 +1,67 @@
+import {
+  Ack,
+  EventSchemas,
+  Telemetry,
+  VehicleStatus,
+  describeIssues,
+  isVin,
+  validator,
+  type EventType,
+  type SchemaIssue,
+  type Validator,
+} from '../../../protocol/index.js';
+import type { TSchema } from '@sinclair/typebox';
+import { Rejected, type IngestContext } from './context.js';
+import type { Stage } from './stage.js';
+
+const eventValidators = Object.fromEntries(
+  Object.entries(EventSchemas).map(([type, schema]) => [type, validator(schema)]),
+) as unknown as Record<EventType, Validator<TSchema>>;
+const telemetry = validator(Telemetry);
+const status = validator(VehicleStatus);
+const ack = validator(Ack);
+
+/** Stage 2: the payload matches the contract schema for its topic, and agrees with the topic. */
+export const validate: Stage = async (ctx: IngestContext) => {
+  const route = ctx.route!;
+  const json = ctx.json as Record<string, unknown> | null;
+  if (!isVin(route.kind === 'other' ? '' : route.vin)) throw new Rejected('invalid_vin', 'in the topic');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Rejected('schema_invalid', 'payload is not a JSON object');
+  if ('v' in json && json.v !== 1) throw new Rejected('unsupported_version', `v=${JSON.stringify(json.v)}`);
+  const vin = (route as { vin: string }).vin;
+
+  switch (route.kind) {
+    case 'event': {
+      // Contract: the vin and type in the payload must equal those in the topic.
+      if (json.vin !== vin || json.type !== route.type) {
+        if (typeof json.vin === 'string' && !isVin(json.vin)) throw new Rejected('invalid_vin', 'in the payload');
+        throw new Rejected('topic_mismatch', `topic ${vin}/${route.type}, payload ${String(json.vin)}/${String(json.type)}`);
+      }
+      const v = eventValidators[route.type as EventType];
+      if (!v.check(json)) throw reject(v.issues(json));
+      ctx.message = { kind: 'event', event: json as never };
+      return;
+    }
+    case 'telemetry':
+      if (json.vin !== vin) throw new Rejected('topic_mismatch', `topic ${vin}, payload ${String(json.vin)}`);
+      if (!telemetry.check(json)) throw reject(telemetry.issues(json));
+      ctx.message = { kind: 'telemetry', telemetry: json };
+      return;
+    case 'status':
+      if (!status.check(json)) throw reject(status.issues(json));
+      ctx.message = { kind: 'status', vin, status: json };
+      return;
+    case 'acks':
+      if (!ack.check(json)) throw reject(ack.issues(json));
+      ctx.message = { kind: 'acks', vin, ack: json };
+      return;
+  }
+};
+
+/** The most specific reason the contract names for a schema failure. */
+function reject(issues: SchemaIssue[]): Rejected {
+  const detail = describeIssues(issues);
+  if (issues.some((i) => /^\/position\/(lat|lon)$/.test(i.path))) return new Rejected('position_out_of_range', detail);
+  if (issues.some((i) => i.path === '/vin')) return new Rejected('invalid_vin', detail);
+  return new Rejected('schema_invalid', detail);
+}

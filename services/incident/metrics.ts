@@ -1,0 +1,23 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one service instance, on its own registry (tests build many apps in one process). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly events = new Counter({ name: 'anshin_events_total', help: 'Vehicle events accepted, by type', labelNames: ['type'], registers: [this.registry] });
+  readonly casesOpened = new Counter({ name: 'anshin_cases_opened_total', help: 'Cases opened, by trigger', labelNames: ['trigger'], registers: [this.registry] });
+  readonly rejections = new Counter({ name: 'anshin_ingest_rejections_total', help: 'Inbound MQTT messages rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly commitConflicts = new Counter({ name: 'anshin_commit_conflicts_total', help: 'Commits retried because the vehicle changed concurrently', registers: [this.registry] });
+  readonly lockoutsExpired = new Counter({ name: 'anshin_lockouts_expired_total', help: 'Lockouts that ended (D3.5)', registers: [this.registry] });
+  readonly feedClients = new Gauge({ name: 'anshin_feed_clients', help: 'Operator feed WebSocket clients connected', registers: [this.registry] });
+  readonly feedSlowClosed = new Counter({ name: 'anshin_feed_slow_consumers_closed_total', help: 'Feed clients closed with 1013 for falling behind', registers: [this.registry] });
+  readonly ingestToFeed = new Histogram({
+    name: 'anshin_ingest_to_feed_seconds',
+    help: 'From an event arriving at the service to its feed messages being committed',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'anshin_' });
+  }
+}

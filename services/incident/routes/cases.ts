@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { Case, CaseIdParams, CaseListQuery, CloseBody, ErrorBody, OperatorBody, VoiceSession } from '../../../protocol/index.js';
+import { operatorIdOf } from '../plugins/operator.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const CaseWithSession = Type.Composite([Case, Type.Object({ session: Type.Union([VoiceSession, Type.Null()]) })]);
+
+/** Contract "HTTP": cases and the operator's work on them (D2, D4). */
+export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const svc = app.incident;
+
+  app.get('/v1/cases', { schema: { tags: ['cases'], querystring: CaseListQuery, response: { 200: Type.Array(Case) } } }, async (req) =>
+    svc.store.listCases(req.query.status ?? 'open'),
+  );
+
+  app.get('/v1/cases/:id', { schema: { tags: ['cases'], params: CaseIdParams, response: { 200: CaseWithSession, ...errors } } }, async (req) =>
+    svc.caseWithSession(req.params.id),
+  );
+
+  const action = (kind: 'answer' | 'hangup' | 'callback', summary: string) =>
+    app.post(
+      `/v1/cases/:id/${kind}`,
+      { schema: { tags: ['cases'], summary, params: CaseIdParams, body: Type.Optional(OperatorBody), response: { 200: Case, ...errors } } },
+      async (req) => svc.operatorAction({ kind, caseId: req.params.id, operatorId: operatorIdOf(req) }),
+    );
+  action('answer', 'Operator takes the case; the call becomes connected; 409 if another operator has it');
+  action('hangup', 'Operator clears the call (D2.2: the only way to end an auto-notification call)');
+  action('callback', 'Operator calls the car back after clear-down (D2.6)');
+
+  app.post(
+    '/v1/cases/:id/close',
+    { schema: { tags: ['cases'], summary: 'Close the case with a resolution; the call must be cleared', params: CaseIdParams, body: CloseBody, response: { 200: Case, ...errors } } },
+    async (req) =>
+      svc.operatorAction({ kind: 'close', caseId: req.params.id, operatorId: operatorIdOf(req), resolution: req.body.resolution, ...(req.body.note ? { note: req.body.note } : {}) }),
+  );
+};

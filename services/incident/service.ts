@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { Case, LockoutFeature, RemoteOperation, VoiceSession } from '../../protocol/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config.js';
+import { IncidentCore, type Outbound } from './core.js';
+import { decideExpiry, decideOperatorAction, isFeatureLocked, isRejection, lockoutView, type OperatorAction } from './domain/index.js';
+import { Changes } from './domain/changes.js';
+import { ApiError } from './errors.js';
+import { FeedHub } from './feed/feed-hub.js';
+import { createIngest } from './ingest/index.js';
+import { LockoutScheduler } from './lockout-scheduler.js';
+import { Metrics } from './metrics.js';
+import type { Store } from './store/port.js';
+
+export interface IncidentServiceDeps {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  outbound: Outbound;
+  logger: Logger;
+  newId: () => string;
+}
+
+/** The incident service without its transports: what HTTP routes, the feed socket and MQTT ingest call. */
+export class IncidentService {
+  readonly metrics = new Metrics();
+  readonly core: IncidentCore;
+  readonly scheduler: LockoutScheduler;
+  readonly feed: FeedHub;
+  readonly ingest: ReturnType<typeof createIngest>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: Config;
+
+  constructor(private readonly deps: IncidentServiceDeps) {
+    const { store, clock, config, logger } = deps;
+    this.store = store;
+    this.clock = clock;
+    this.config = config;
+    this.scheduler = new LockoutScheduler(clock, store, (vin) => this.expireLockout(vin), logger);
+    this.core = new IncidentCore({ ...deps, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
+    this.feed = new FeedHub(store, clock, this.metrics, config.FEED_MAX_BUFFERED_BYTES);
+    // Lockouts committed by other instances sharing the store are armed here too (D3.5).
+    store.onFeed((m) => {
+      if (m.type === 'lockout.updated' && m.lockout.until) this.scheduler.arm(m.lockout.vin, Date.parse(m.lockout.until));
+    });
+    this.ingest = createIngest({ config, core: this.core, logger });
+  }
+
+  /** Re-arms lockout timers from the store (expiries that fell due while down fire at once). */
+  async start(): Promise<void> {
+    const armed = await this.scheduler.start();
+    this.deps.logger.info({ armed }, 'lockout timers armed');
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    this.feed.close();
+  }
+
+  async operatorAction(action: OperatorAction): Promise<Case> {
+    const found = await this.store.getCase(action.caseId);
+    if (!found) throw new ApiError('case_not_found');
+    const result = await this.core.run(found.vin, (aggregate, ctx) => decideOperatorAction(aggregate, action, ctx));
+    if (isRejection(result)) throw new ApiError(result.rejected, result.message, result.details);
+    if (result.status === 'duplicate') throw new ApiError('internal');
+    this.deps.logger.info({ caseId: action.caseId, vin: found.vin, operatorId: action.operatorId }, result.decision.outcome);
+    return (await this.store.getCase(action.caseId))!;
+  }
+
+  async expireLockout(vin: string): Promise<void> {
+    const result = await this.core.run(vin, decideExpiry);
+    if (!isRejection(result) && result.status === 'ok') {
+      this.metrics.lockoutsExpired.inc();
+      this.deps.logger.info({ vin }, result.decision.outcome);
+    }
+  }
+
+  async caseWithSession(id: string): Promise<Case & { session: VoiceSession | null }> {
+    const c = await this.store.getCase(id);
+    if (!c) throw new ApiError('case_not_found');
+    return { ...c, session: await this.store.getSession(c.sessionId) };
+  }
+
+  async lockout(vin: string) {
+    const { vehicle } = await this.store.loadVehicle(vin);
+    return lockoutView(vin, vehicle.lockout, this.clock.now());
+  }
+
+  /** Remote operations are refused during a `remote_operations` lockout (D3.1), else sent to the car. */
+  async remoteOperation(vin: string, operation: RemoteOperation): Promise<string> {
+    return this.commandUnlessLocked(vin, 'remote_operations', (ch) => {
+      ch.command({ cmd: 'remote', operation });
+      return `remote operation ${operation} sent`;
+    });
+  }
+
+  /** Wi-Fi is refused during a `wifi` lockout (D3.2); the owner's choice is kept for when it ends. */
+  async setWifi(vin: string, enabled: boolean): Promise<string> {
+    return this.commandUnlessLocked(vin, 'wifi', (ch) => {
+      ch.vehicle = { ...ch.vehicle, wifiEnabled: enabled };
+      ch.command({ cmd: 'wifi', enabled });
+      return `wifi ${enabled ? 'on' : 'off'} sent`;
+    });
+  }
+
+  private async commandUnlessLocked(vin: string, feature: LockoutFeature, act: (ch: Changes) => string): Promise<string> {
+    const result = await this.core.run(vin, (aggregate, ctx) => {
+      if (isFeatureLocked(aggregate.vehicle.lockout, feature, ctx.now)) {
+        const view = lockoutView(vin, aggregate.vehicle.lockout, ctx.now);
+        const seconds = view.until ? Math.ceil((Date.parse(view.until) - ctx.now) / 1000) : Math.ceil(ctx.lockoutMs / 1000);
+        return { rejected: 'locked_out', message: 'locked', details: { feature, until: view.until, retryAfter: Math.max(1, seconds) } };
+      }
+      const ch = new Changes(aggregate, ctx);
+      return ch.finish(act(ch));
+    });
+    if (isRejection(result)) {
+      const { feature: f, until, retryAfter } = result.details as { feature: LockoutFeature; until: string | null; retryAfter: number };
+      throw new ApiError('locked_out', `${f} is locked out after an emergency call (D3)`, { feature: f, until }, { 'retry-after': String(retryAfter) });
+    }
+    if (result.status !== 'ok') throw new ApiError('internal');
+    return result.commands.at(-1)!.commandId;
+  }
+}

@@ -1,0 +1,33 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError } from './config.js';
+import { runDemo } from './demo.js';
+import { startStack } from './stack.js';
+
+/**
+ * `npm start`: the whole stack in one process on the embedded default (or what the environment
+ * configures). `npm run demo` (`--demo`) adds simulated cars that fire a few calls.
+ */
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  let stack;
+  try {
+    stack = await startStack();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`anshin: bad configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { logger } = stack;
+  let stopDemo: (() => Promise<void>) | undefined;
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'fatal error, shutting down');
+    else logger.info({ signal }, 'shutting down');
+    await stopDemo?.();
+    await stack.close();
+  });
+  if (demo) stopDemo = await runDemo(stack);
+}
+
+void main();
