@@ -1,0 +1,123 @@
+/**
+ * Two embedded aedes brokers sharing one Redis (services/broker/cluster.ts) act as one broker: a publish
+ * on B reaches a subscriber on A, and a QoS 1 message for an offline persistent session is queued in
+ * Redis and delivered when the client comes back, on the other broker. Uses a redis-server of its own:
+ * mqemitter-redis pub/sub channels are global to a Redis, so a shared one would mix runs.
+ */
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterOptions, redisOptionsFromUrl, type BrokerCluster } from '../../services/broker/cluster.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis.js';
+import { waitFor } from '../helpers/store-contract.js';
+
+interface Node {
+  broker: Aedes;
+  server: net.Server;
+  cluster: BrokerCluster;
+  url: string;
+}
+
+let redis: RedisServer;
+const nodes: Node[] = [];
+const clients: MqttClient[] = [];
+
+async function startNode(redisUrl: string): Promise<Node> {
+  const cluster = await clusterOptions(redisUrl);
+  const broker = await Aedes.createBroker({ mq: cluster.mq, persistence: cluster.persistence });
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const node = { broker, server, cluster, url: `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}` };
+  nodes.push(node);
+  return node;
+}
+
+async function client(url: string, options: IClientOptions): Promise<MqttClient> {
+  const c = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+  for (const n of nodes) {
+    await new Promise<void>((r) => n.broker.close(() => r()));
+    await new Promise<void>((r) => n.server.close(() => r()));
+    await n.cluster.close();
+  }
+  await redis?.close();
+});
+
+describe('embedded brokers clustered through Redis', () => {
+  it('delivers across brokers, and queues QoS 1 for an offline session until it reconnects elsewhere', async () => {
+    const [a, b] = [await startNode(redis.url), await startNode(redis.url)];
+    const topic = 'v1/vehicles/JHMZE2H59ES000001/commands';
+    const received: string[] = [];
+    const onMessage = (_t: string, payload: Buffer) => received.push(payload.toString());
+
+    // The car: persistent session on A, QoS 1 subscription to its command topic.
+    const car = await client(a.url, { clientId: 'car-JHMZE2H59ES000001', clean: false });
+    car.on('message', onMessage);
+    const granted = await car.subscribeAsync(topic, { qos: 1 });
+    expect(granted[0]?.qos).toBe(1);
+    // B learns the subscription through Redis (aedes-persistence-redis broadcasts it).
+    const persistenceB = b.cluster.persistence as unknown as { subscriptionsByTopic(t: string): Promise<{ clientId: string }[]> };
+    await waitForAsync(async () => (await persistenceB.subscriptionsByTopic(topic)).some((s) => s.clientId === 'car-JHMZE2H59ES000001'), 5_000);
+
+    // The backend publishes on B; the car on A gets it.
+    const backend = await client(b.url, { clientId: 'backend-1', clean: true });
+    await backend.publishAsync(topic, 'm1', { qos: 1 });
+    await waitFor(() => received.includes('m1'), 5_000, 'm1 on broker A');
+
+    // The car goes away; a QoS 1 command is published meanwhile.
+    await car.endAsync();
+    await backend.publishAsync(topic, 'm2', { qos: 1 });
+
+    // It comes back on the other broker with the same client id and gets the queued command.
+    const back = await client(b.url, { clientId: 'car-JHMZE2H59ES000001', clean: false });
+    back.on('message', onMessage);
+    await waitFor(() => received.includes('m2'), 5_000, 'queued m2 on broker B');
+    expect(received).toEqual(['m1', 'm2']);
+  });
+
+  it('a retained message published on one broker is served by the other (lockout topic)', async () => {
+    const [a, b] = nodes.length >= 2 ? [nodes[0]!, nodes[1]!] : [await startNode(redis.url), await startNode(redis.url)];
+    const topic = 'v1/vehicles/JHMZE2H59ES000002/lockout';
+    const backend = await client(b.url, { clientId: 'backend-2', clean: true });
+    await backend.publishAsync(topic, JSON.stringify({ v: 1, active: true }), { qos: 1, retain: true });
+    const car = await client(a.url, { clientId: 'car-JHMZE2H59ES000002', clean: true });
+    const got: { payload: string; retain: boolean }[] = [];
+    car.on('message', (_t, payload, packet) => got.push({ payload: payload.toString(), retain: packet.retain }));
+    await car.subscribeAsync(topic, { qos: 1 });
+    await waitFor(() => got.length > 0, 5_000, 'retained lockout on broker A');
+    expect(got[0]).toEqual({ payload: JSON.stringify({ v: 1, active: true }), retain: true });
+  });
+
+  it('parses redis URLs into plain ioredis options', () => {
+    expect(redisOptionsFromUrl('redis://127.0.0.1:6380/4')).toEqual({ host: '127.0.0.1', port: 6380, db: 4 });
+    expect(redisOptionsFromUrl('rediss://user:p%40ss@cache:6379')).toEqual({ host: 'cache', port: 6379, db: 0, username: 'user', password: 'p@ss', tls: {} });
+    expect(() => redisOptionsFromUrl('http://x')).toThrow(/redis:\/\//);
+  });
+
+  it('fails at once when Redis does not answer', async () => {
+    const started = performance.now();
+    await expect(clusterOptions('redis://127.0.0.1:1')).rejects.toThrow(/did not answer/);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
+
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
