@@ -40,10 +40,18 @@ export async function acquireRedis(): Promise<TestRedis> {
   throw new Error(NO_REDIS_HELP);
 }
 
-/** For vitest's globalSetup: starts one Redis for the run, never fails the run (unit tests need none). */
+/**
+ * For vitest's globalSetup: starts one Redis for the run and never fails the run (unit tests need none).
+ * Skipped when every file filter on the command line is under tests/unit.
+ */
 export async function provideRedis(project: {
   provide: (key: 'redisUrl' | 'redisUnavailable', value: string) => void;
 }): Promise<() => Promise<void>> {
+  const filters = process.argv.slice(2).filter((a) => a.startsWith('tests/'));
+  if (filters.length > 0 && filters.every((f) => f.startsWith('tests/unit'))) {
+    project.provide('redisUnavailable', 'this run selected unit tests only, so the global set-up started no Redis');
+    return async () => {};
+  }
   try {
     const redis = await acquireRedis();
     project.provide('redisUrl', redis.url);
