@@ -117,6 +117,30 @@ describe('RedisStore across instances', () => {
   });
 });
 
+describe('RedisStore failure modes', () => {
+  it('createRedisStore rejects at once, naming the URL, when Redis does not answer', async () => {
+    const started = performance.now();
+    await expect(createRedisStore({ url: 'redis://127.0.0.1:1' })).rejects.toThrow(/redis:\/\/127\.0\.0\.1:1 did not answer: .*ECONNREFUSED/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a commit that cannot be applied fails before writing anything (Redis scripts do not roll back)', async () => {
+    const store = await instance(uniquePrefix('guard'));
+    await openCase(store, 'c1', VINS[0]);
+    // Corrupt the feed: the stream is ahead of the seq counter, so XADD would fail half-way.
+    await store.redis.xadd(store.keys.feed, '99-0', 'seq', '99', 'msg', '{}');
+    const c2 = makeCase('c2', VINS[1]);
+    await expect(store.commit(change(VINS[1], 0, { eventId: 'e2', cases: [c2], feed: [openedDraft(c2)] }))).rejects.toThrow(/ahead of feed:seq/);
+    expect(await store.getCase('c2')).toBeNull();
+    expect(await store.hasSeenEvent(VINS[1], 'e2')).toBe(false);
+    expect((await store.loadVehicle(VINS[1])).vehicle.version).toBe(0);
+    expect((await store.feedSnapshot()).seq).toBe(1);
+    // A case with an unreadable time is refused before it reaches Redis.
+    const bad = makeCase('c3', VINS[2], { openedAt: 'yesterday' });
+    await expect(store.commit(change(VINS[2], 0, { cases: [bad] }))).rejects.toThrow(/openedAt/);
+  });
+});
+
 describe('RedisLease', () => {
   it('is held by one owner at a time; only the holder renews or releases it', async () => {
     const store = await instance(uniquePrefix('lease'));

@@ -13,22 +13,37 @@ import type { Redis } from 'ioredis';
  * KEYS: 1 veh, 2 seen, 3 cases:open, 4 cases:closed, 5 lockouts, 6 alerts, 7 impacts, 8 cmds, 9 cmds:ids,
  *       10 cmds:acks, 11 feed:seq, 12 feed; 13.. per case (case, veh:open); then per session.
  * ARGV: 1 expectedVersion, 2 hasEvent (1/0), 3 dedupe TTL s, 4 vehicle JSON, 5 vin, 6 lockout until ms or '',
- *       7 feed history, 8 commands kept per car, then counted groups: cases (id, json, status, score),
- *       sessions (json), alerts (json), impacts (json), commands (commandId, json), feed drafts (json).
+ *       7 feed history, 8 commands kept per car, 9 feed draft count, then counted groups: cases (id, json,
+ *       status, score), sessions (json), alerts (json), impacts (json), commands (commandId, json); then
+ *       the feed drafts (json).
  * Returns {'duplicate'} | {'conflict'} | {'ok', firstSeq, count}.
  */
 const COMMIT = `
+-- Redis does not roll a script back when a command fails half-way: every check and every command that
+-- can fail comes before the first write.
 local vehKey = KEYS[1]
 if ARGV[2] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return {'duplicate'} end
 local current = tonumber(redis.call('HGET', vehKey, 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return {'conflict'} end
 local version = current + 1
 
+local nFeed = tonumber(ARGV[9])
+local first = 0
+if nFeed > 0 then
+  -- XADD needs ids above the stream's last one; refuse (before writing) if the stream got ahead of seq.
+  local last = redis.call('XREVRANGE', KEYS[12], '+', '-', 'COUNT', 1)[1]
+  local seq = tonumber(redis.call('GET', KEYS[11]) or '0')
+  if last and tonumber(string.match(last[1], '^(%d+)')) > seq then
+    return redis.error_reply('ANSHIN feed stream is ahead of feed:seq')
+  end
+  first = redis.call('INCRBY', KEYS[11], nFeed) - nFeed + 1
+end
+
 if ARGV[2] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[3]) end
 redis.call('HSET', vehKey, 'v', version, 'json', ARGV[4])
 if ARGV[6] == '' then redis.call('ZREM', KEYS[5], ARGV[5]) else redis.call('ZADD', KEYS[5], ARGV[6], ARGV[5]) end
 
-local a = 9
+local a = 10
 local k = 13
 local n = tonumber(ARGV[a]); a = a + 1
 for i = 1, n do
@@ -81,15 +96,12 @@ if n > 0 then
   end
 end
 
-n = tonumber(ARGV[a]); a = a + 1
-local first = 0
-for i = 1, n do
-  local seq = redis.call('INCR', KEYS[11])
-  if i == 1 then first = seq end
+for i = 1, nFeed do
+  local seq = first + i - 1
   redis.call('XADD', KEYS[12], 'MAXLEN', '~', ARGV[7], string.format('%d-0', seq), 'seq', seq, 'msg', ARGV[a])
   a = a + 1
 end
-return {'ok', first, n}
+return {'ok', first, nFeed}
 `;
 
 /** KEYS: veh, veh:open. ARGV: prefix. Returns {vehicleJson or '', caseJsons, sessionJsons}, read together. */

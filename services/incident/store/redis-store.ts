@@ -45,10 +45,18 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const onError = opts.onError ?? (() => {});
   const main = new Redis(opts.url, connectionOptions(opts, 'anshin-store'));
   const blocking = new Redis(opts.url, { ...connectionOptions(opts, 'anshin-feed'), commandTimeout: undefined });
-  main.on('error', onError);
-  blocking.on('error', onError);
+  let lastError: Error | null = null;
+  const record = (err: Error) => {
+    lastError = err;
+    onError(err);
+  };
+  main.on('error', record);
+  blocking.on('error', record);
   try {
-    await Promise.all([main.connect(), blocking.connect()]);
+    await Promise.all([main.connect(), blocking.connect()]).catch((err: Error) => {
+      const cause = lastError ?? err;
+      throw new Error(`Redis at ${redactUrl(opts.url)} did not answer: ${cause.message}`, { cause });
+    });
     const keys = new RedisKeys(opts.keyPrefix);
     const startAfter = Number((await main.get(keys.feedSeq)) ?? 0);
     const reader = new FeedReader(blocking, { feedKey: keys.feed, seqKey: keys.feedSeq, startAfter, blockMs: opts.feedBlockMs, onError });
@@ -113,6 +121,7 @@ export class RedisStore implements Store {
       this.keys.feed,
     ];
     const until = change.vehicle.lockout.until;
+    if (until !== null && !Number.isFinite(until)) throw new Error(`vehicle ${change.vin}: lockout.until is not a time`);
     const args: (string | number)[] = [
       change.expectedVersion,
       change.eventId !== undefined ? 1 : 0,
@@ -122,11 +131,14 @@ export class RedisStore implements Store {
       until === null ? '' : until,
       this.opts.feedHistory,
       this.opts.commandsPerVehicle,
+      change.feed.length,
     ];
     args.push(change.cases.length);
     for (const c of change.cases) {
       keys.push(this.keys.case(c.id), this.keys.vehicleOpen(c.vin));
       const score = c.status === 'open' ? openScore(c.priority, c.openedAt) : closedScore(c.closedAt);
+      // A bad score would fail inside the script after earlier writes (Redis does not roll back).
+      if (!Number.isFinite(score)) throw new Error(`case ${c.id}: unreadable ${c.status === 'open' ? 'openedAt' : 'closedAt'}`);
       args.push(c.id, JSON.stringify(c), c.status, score);
     }
     args.push(change.sessions.length);
@@ -138,7 +150,7 @@ export class RedisStore implements Store {
     args.push(change.commands.length);
     for (const cmd of change.commands) args.push(cmd.commandId, JSON.stringify(cmd));
     const drafts = change.feed.map((d) => JSON.stringify(d));
-    args.push(drafts.length, ...drafts);
+    args.push(...drafts);
 
     const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
     if (status === 'duplicate' || status === 'conflict') return { status };
@@ -255,6 +267,10 @@ export class RedisStore implements Store {
     }
     return out;
   }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 function parse<T>(json: string): T {
