@@ -31,7 +31,7 @@ export class FeedClient {
   }
 
   /** Resolves with the first message (already received or coming) that matches, or rejects after `timeoutMs`. */
-  async next<T extends AnyFeedMessage = AnyFeedMessage>(predicate: (m: AnyFeedMessage) => boolean, timeoutMs = 5000): Promise<T> {
+  async next<T = AnyFeedMessage>(predicate: (m: AnyFeedMessage) => boolean, timeoutMs = 5000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.messages.find(predicate);

@@ -9,6 +9,7 @@ export interface TestStack extends Stack {
   /** A feed WebSocket client on this stack. */
   feed(query?: string): Promise<FeedClient>;
   /** fetch against the stack's HTTP server, JSON in and out, as operator `op-1` unless told otherwise. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON bodies loosely
   http(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
