@@ -38,13 +38,13 @@ export const validate: Stage = async (ctx: IngestContext) => {
         throw new Rejected('topic_mismatch', `topic ${vin}/${route.type}, payload ${String(json.vin)}/${String(json.type)}`);
       }
       const v = eventValidators[route.type as EventType];
-      if (!v.check(json)) throw reject(v.issues(json));
+      if (!v.check(json)) throw reject(v.issues(json), json);
       ctx.message = { kind: 'event', event: json as never };
       return;
     }
     case 'telemetry':
       if (json.vin !== vin) throw new Rejected('topic_mismatch', `topic ${vin}, payload ${String(json.vin)}`);
-      if (!telemetry.check(json)) throw reject(telemetry.issues(json));
+      if (!telemetry.check(json)) throw reject(telemetry.issues(json), json);
       ctx.message = { kind: 'telemetry', telemetry: json };
       return;
     case 'status':
@@ -59,9 +59,16 @@ export const validate: Stage = async (ctx: IngestContext) => {
 };
 
 /** The most specific reason the contract names for a schema failure. */
-function reject(issues: SchemaIssue[]): Rejected {
+function reject(issues: SchemaIssue[], json?: Record<string, unknown>): Rejected {
   const detail = describeIssues(issues);
-  if (issues.some((i) => /^\/position\/(lat|lon)$/.test(i.path))) return new Rejected('position_out_of_range', detail);
+  if (issues.some((i) => /^\/position\/(lat|lon)$/.test(i.path)) || positionOutOfRange(json?.position)) return new Rejected('position_out_of_range', detail);
   if (issues.some((i) => i.path === '/vin')) return new Rejected('invalid_vin', detail);
   return new Rejected('schema_invalid', detail);
+}
+
+/** `position` is a union with null, so the schema reports only `/position`: look at lat/lon directly. */
+function positionOutOfRange(position: unknown): boolean {
+  if (typeof position !== 'object' || position === null) return false;
+  const { lat, lon } = position as { lat?: unknown; lon?: unknown };
+  return (typeof lat === 'number' && (lat < -90 || lat > 90)) || (typeof lon === 'number' && (lon < -180 || lon > 180));
 }
