@@ -29,7 +29,9 @@ export type Step =
   | { k: 'op'; action: 'answer' | 'hangup' | 'callback' | 'close'; pick: number; op: number }
   | { k: 'advance'; ms: number }
   | { k: 'edge'; offset: -1 | 0 }
-  | { k: 'expire'; vin: number };
+  | { k: 'expire'; vin: number }
+  /** The owner's app: set Wi-Fi (enabled true/false) or send a remote operation (null). Only the service world acts on it. */
+  | { k: 'owner'; vin: number; wifi: boolean | null };
 
 const eventStep = fc.record({
   type: fc.constantFrom(...EVENT_TYPES),
@@ -56,6 +58,7 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.constantFrom(SECOND, 10 * MINUTE, 30 * MINUTE, LOCKOUT_MS - 1, LOCKOUT_MS) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('edge' as const), offset: fc.constantFrom(-1 as const, 0 as const) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('expire' as const), vin: fc.nat({ max: VINS.length - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('owner' as const), vin: fc.nat({ max: VINS.length - 1 }), wifi: fc.constantFrom(true, false, null) }) },
 );
 
 export const histories = fc.array(step, { minLength: 5, maxLength: 30, size: 'max' });
@@ -122,6 +125,9 @@ export class Invariants {
     this.feedSeen = feed.length;
   }
 
+  /** Wi-Fi as each owner last set it (D3.2: restored when a `wifi` lockout ends); true until set. */
+  readonly ownerWifi = new Map<string, boolean>();
+
   async check(now: number, feed: FeedMessage[], commands: { vin: string; body: CommandBody }[]): Promise<void> {
     const store = this.store;
     this.absorb(feed);
@@ -155,17 +161,36 @@ export class Invariants {
       if (view.until !== null) expect(Date.parse(view.until)).toBeGreaterThanOrEqual(cl.at + LOCKOUT_MS);
     }
 
-    // D3.2: the car's Wi-Fi was last switched off exactly while its (stored) lockout holds wifi
+    // D3.2: the car's Wi-Fi is off while its (stored) lockout holds wifi, else as the owner last set it
     for (const vin of VINS) {
       const wifi = commands.filter((c) => c.vin === vin && c.body.cmd === 'wifi').at(-1)?.body;
       const held = (await store.loadVehicle(vin)).vehicle.lockout;
       const locksWifi = (held.holdingSessionIds.length > 0 || held.until !== null) && held.features.includes('wifi');
-      expect(wifi?.cmd === 'wifi' ? wifi.enabled : true, `Wi-Fi of ${vin}`).toBe(!locksWifi);
+      expect(wifi?.cmd === 'wifi' ? wifi.enabled : true, `Wi-Fi of ${vin}`).toBe(locksWifi ? false : (this.ownerWifi.get(vin) ?? true));
     }
 
     // a case is closed only once its call is cleared
     for (const m of feed) {
       if (m.type === 'case.closed') expect(this.sessions.get(m.case.sessionId)?.state).toBe('cleared');
+    }
+
+    // D3.1: every open case shows the lockout its car was last told (and none before any lockout command)
+    for (const c of await store.listCases('open')) {
+      const told = commands.filter((x) => x.vin === c.vin && x.body.cmd === 'lockout').at(-1)?.body;
+      const { cmd: _cmd, ...view } = told?.cmd === 'lockout' ? told : { cmd: 'lockout', vin: c.vin, active: false, features: [], until: null };
+      expect(c.lockout, `lockout shown on case ${c.id}`).toEqual(view);
+    }
+
+    // the operator feed converges to the store: the last message about each case and session is the stored record
+    const lastCase = new Map<string, Case>();
+    const lastSession = new Map<string, VoiceSession>();
+    for (const m of feed) {
+      if (m.type === 'session.updated') lastSession.set(m.session.id, m.session);
+      else if (m.type !== 'lockout.updated') lastCase.set(m.case.id, m.case);
+    }
+    for (const c of all) {
+      expect(lastCase.get(c.id), `feed view of case ${c.id}`).toEqual(c);
+      expect(lastSession.get(c.sessionId), `feed view of session ${c.sessionId}`).toEqual(await store.getSession(c.sessionId));
     }
 
     // D2.5: the car is told muted exactly while a call is not cleared

@@ -98,6 +98,22 @@ class ServiceWorld {
         // no manual expiry here: the scheduler's timers must do it; just let a second pass
         await this.clock.advance(1_000);
         return;
+      case 'owner': {
+        // D3.1 / D3.2: the owner's app is refused with 423 exactly while the API shows the feature locked
+        const vin = VINS[s.vin]!;
+        const feature = s.wifi === null ? 'remote_operations' : 'wifi';
+        const locked = (await this.service.lockout(vin)).features.includes(feature);
+        try {
+          if (s.wifi === null) await this.service.remoteOperation(vin, 'door_lock');
+          else await this.service.setWifi(vin, s.wifi);
+          expect(locked, `${feature} allowed during its lockout`).toBe(false);
+          if (s.wifi !== null) this.invariants.ownerWifi.set(vin, s.wifi);
+        } catch (err) {
+          if (!(err instanceof ApiError) || err.status !== 423) throw err;
+          expect(locked, `${feature} refused without a lockout`).toBe(true);
+        }
+        return;
+      }
     }
   }
 
