@@ -99,16 +99,17 @@ export class FeedReader {
 
   /**
    * After a lost connection: a Redis that came back without its data (no AOF; see infra/redis.conf)
-   * restarts seq from 0. Follow it rather than wait forever for seqs above the old cursor; the lost
-   * messages are gone, and feed clients see seq go back and must take a fresh snapshot.
+   * restarts seq from 0. Follow it rather than wait forever for seqs above the old cursor: everything
+   * in the new stream was committed after the restart, so read it from the start. The lost messages are
+   * gone; feed clients see seq go back and must take a fresh snapshot.
    */
   private async recover(): Promise<void> {
     const current = Number((await this.redis.get(this.options.seqKey)) ?? 0);
     if (current < this.cursor) {
       this.options.onError?.(new Error(`feed seq went back from ${this.cursor} to ${current}: Redis lost its data`));
-      this.cursor = current;
-      this.localHigh = current;
-      for (const sub of this.subscribers) sub.after = current;
+      this.cursor = 0;
+      this.localHigh = 0;
+      for (const sub of this.subscribers) sub.after = 0;
     }
     this.failing = false;
   }
