@@ -14,7 +14,7 @@ async function givenOpenCase(trigger: 'airbag' | 'sos' = 'airbag') {
 }
 
 describe('operator actions', () => {
-  it('answer: the session becomes connected, the case is the operator’s, the car is told (still muted)', async () => {
+  it('contract: answer: the session becomes connected, the case is the operator’s, the car is told (still muted)', async () => {
     const { p, caseId, sessionId } = await givenOpenCase();
     await p.advance(MINUTE);
     const d = accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
@@ -24,7 +24,7 @@ describe('operator actions', () => {
     expect(d.feed.map((m) => m.type)).toEqual(['case.updated', 'session.updated']);
   });
 
-  it('answer by a second operator is refused with case_taken naming the first, and nothing changes', async () => {
+  it('contract: answer by a second operator is refused with case_taken naming the first, and nothing changes', async () => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
     const version = (await p.load()).vehicle.version;
@@ -34,14 +34,14 @@ describe('operator actions', () => {
     expect((await p.load()).vehicle.version).toBe(version);
   });
 
-  it.each(['hangup', 'callback', 'close'] as const)('%s by an operator who does not have the case is refused with case_taken', async (kind) => {
+  it.each(['hangup', 'callback', 'close'] as const)('contract: %s by an operator who does not have the case is refused with case_taken', async (kind) => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
     const action = { kind, caseId, operatorId: 'op-2', resolution: 'x' } as OperatorAction;
     expect(rejection(await p.act(VIN, action))).toBe('case_taken');
   });
 
-  it('answering again by the same operator is a no-op (no second call.state, no feed message)', async () => {
+  it('contract: answering again by the same operator is a no-op (no second call.state, no feed message)', async () => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
     const feedBefore = p.feed.length;
@@ -50,7 +50,7 @@ describe('operator actions', () => {
     expect(p.feed.length).toBe(feedBefore);
   });
 
-  it('answering a case whose call the car already ended takes the case without reconnecting the call', async () => {
+  it('contract: answering a case whose call the car already ended takes the case without reconnecting the call', async () => {
     const { p, caseId, sessionId } = await givenOpenCase('sos');
     await p.event(event('trouble')); // D2.3: the car hangs up before anyone answers
     const d = accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
@@ -59,13 +59,13 @@ describe('operator actions', () => {
     expect(commandsOf(d.commands, 'call.state')).toEqual([]);
   });
 
-  it('hangup of a call already cleared is refused with call_not_active', async () => {
+  it('contract: hangup of a call already cleared is refused with call_not_active', async () => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'hangup', caseId, operatorId: 'op-1' }));
     expect(rejection(await p.act(VIN, { kind: 'hangup', caseId, operatorId: 'op-1' }))).toBe('call_not_active');
   });
 
-  it('close needs the call cleared: refused with call_active while it lives, accepted after hangup', async () => {
+  it('contract: close needs the call cleared: refused with call_active while it lives, accepted after hangup', async () => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op-1' }));
     expect(rejection(await p.act(VIN, { kind: 'close', caseId, operatorId: 'op-1', resolution: 'resolved' }))).toBe('call_active');
@@ -85,14 +85,14 @@ describe('operator actions', () => {
     expect((await p.store.listCases('closed')).map((c) => c.id)).toEqual([caseId]);
   });
 
-  it('closing a case does not end the lockout: the 60 minutes after clear-down still run (D3.5)', async () => {
+  it('contract: closing a case does not end the lockout: the 60 minutes after clear-down still run (D3.5)', async () => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'hangup', caseId, operatorId: 'op-1' }));
     accepted(await p.act(VIN, { kind: 'close', caseId, operatorId: 'op-1', resolution: 'resolved' }));
     expect(await p.lockout()).toMatchObject({ active: true, until: '2026-11-21T11:00:00.000Z' });
   });
 
-  it.each(['answer', 'hangup', 'callback', 'close'] as const)('%s on a closed case is refused with case_closed', async (kind) => {
+  it.each(['answer', 'hangup', 'callback', 'close'] as const)('contract: %s on a closed case is refused with case_closed', async (kind) => {
     const { p, caseId } = await givenOpenCase();
     accepted(await p.act(VIN, { kind: 'hangup', caseId, operatorId: 'op-1' }));
     accepted(await p.act(VIN, { kind: 'close', caseId, operatorId: 'op-1', resolution: 'resolved' }));
@@ -100,7 +100,7 @@ describe('operator actions', () => {
     expect(rejection(await p.act(VIN, action))).toBe('case_closed');
   });
 
-  it('an action on a case that is not one of the car’s open cases is refused with case_closed', async () => {
+  it('contract: an action on a case that is not one of the car’s open cases is refused with case_closed', async () => {
     const { p } = await givenOpenCase();
     expect(rejection(await p.act(VIN, { kind: 'answer', caseId: 'no-such-case', operatorId: 'op-1' }))).toBe('case_closed');
   });

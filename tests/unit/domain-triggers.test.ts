@@ -17,6 +17,12 @@ describe('D1 triggers open cases', () => {
     expect(commandsOf(d.commands, 'call.state')).toEqual([{ cmd: 'call.state', sessionId: c!.sessionId, state: 'ringing', audioMuted: true }]);
   });
 
+  it('D1.1 an airbag deployment auto-notifies even when its delta-V is below the impact threshold', () => {
+    const d = decideEvent(fresh(), event('airbag', { data: { deployed: ['side_left'], deltaVKmh: 3 } }), context(T0));
+    expect(d.cases.map((c) => [c.trigger, c.priority])).toEqual([['airbag', 1]]);
+    expect(d.sessions.map((s) => s.hangupPolicy)).toEqual(['operator_only']);
+  });
+
   it('D1.2 an impact below the default 8 km/h threshold is recorded, not escalated', () => {
     const d = decideEvent(fresh(), event('impact', { eventId: 'imp-1', data: { deltaVKmh: 7.99, direction: 'rear' } }), context(T0));
     expect(d.cases).toEqual([]);
