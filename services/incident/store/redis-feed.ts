@@ -116,6 +116,11 @@ export class FeedReader {
 
   private deliver(message: FeedMessage): void {
     if (message.seq <= this.cursor) return;
+    if (message.seq !== this.cursor + 1) {
+      // The stream was trimmed past this reader (it lagged more than feedHistory behind): listeners see
+      // the jump in seq and must resynchronise (a fresh snapshot), as a resuming feed client would.
+      this.options.onError?.(new Error(`feed gap: seq ${this.cursor + 1}..${message.seq - 1} were trimmed before this instance read them`));
+    }
     this.cursor = message.seq;
     for (const sub of [...this.subscribers]) {
       if (message.seq <= sub.after) continue;
