@@ -11,3 +11,4 @@ export * from './feed.js';
 export * from './http.js';
 export * from './topics.js';
 export * from './validate.js';
+export * from './trace.js';

@@ -11,6 +11,8 @@ export const topics = {
   deadLetter: 'v1/dead-letter',
   /** Extension: security alarms delivered to the guard-company partner (D3.1 "ALSOK rush service"). */
   partnerAlarm: (vin: string) => `v1/partners/security-alarms/${vin}`,
+  /** Extension: every successful operator action, for trace recorders on any broker (protocol/trace.ts). */
+  operatorAudit: 'v1/audit/operator-actions',
 } as const;
 
 /** What the backend subscribes to. */
@@ -23,7 +25,7 @@ export const inboundFilters = {
 
 /** Topics only the backend may publish to (the embedded broker refuses them from anyone else). */
 export function isBackendOnlyTopic(topic: string): boolean {
-  if (topic === topics.deadLetter || topic.startsWith('v1/partners/')) return true;
+  if (topic === topics.deadLetter || topic.startsWith('v1/partners/') || topic.startsWith('v1/audit/')) return true;
   const parts = topic.split('/');
   return parts.length === 4 && parts[0] === 'v1' && parts[1] === 'vehicles' && (parts[3] === 'commands' || parts[3] === 'lockout');
 }

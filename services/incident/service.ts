@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Case, LockoutFeature, RemoteOperation, VoiceSession } from '../../protocol/index.js';
+import { isoTime, topics, type Case, type LockoutFeature, type OperatorAudit, type RemoteOperation, type VoiceSession } from '../../protocol/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config.js';
 import { IncidentCore, type Outbound } from './core.js';
@@ -65,7 +65,15 @@ export class IncidentService {
     if (isRejection(result)) throw new ApiError(result.rejected, result.message, result.details);
     if (result.status === 'duplicate') throw new ApiError('internal');
     this.deps.logger.info({ caseId: action.caseId, vin: found.vin, operatorId: action.operatorId }, result.decision.outcome);
+    this.publishAudit(action, found);
     return (await this.store.getCase(action.caseId))!;
+  }
+
+  /** Extension `v1/audit/operator-actions`: lets a trace recorder on any broker see operator actions. */
+  private publishAudit(action: OperatorAction, found: Case): void {
+    const audit: OperatorAudit = { v: 1, action: action.kind, caseId: found.id, vin: found.vin, eventId: found.eventId, operatorId: action.operatorId, at: isoTime(this.clock.now()) };
+    if (action.kind === 'close') Object.assign(audit, { resolution: action.resolution }, action.note ? { note: action.note } : {});
+    this.deps.outbound.publish(topics.operatorAudit, JSON.stringify(audit), { qos: 1 });
   }
 
   async expireLockout(vin: string): Promise<void> {

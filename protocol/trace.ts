@@ -1,0 +1,157 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ContractVersion, Id, IsoTime } from './common.js';
+import { Vin } from './vin.js';
+
+/**
+ * QA traces (issue 4, parts 5-6): NDJSON, one header line, then one line per MQTT publish (either
+ * direction) and per operator action, in time order. Strict: unknown fields are errors, so a trace
+ * written by a newer recorder is refused rather than half-read.
+ */
+export const TRACE_FORMAT = 'anshin-trace';
+export const TRACE_VERSION = 1;
+export const OUTCOME_FORMAT = 'anshin-outcome';
+export const OUTCOME_VERSION = 1;
+
+const strict = { additionalProperties: false } as const;
+/** Milliseconds since the trace start (monotonic clock of the recorder; never goes back). */
+const TraceTime = Type.Number({ minimum: 0, description: 'ms since the trace start' });
+
+/** The service configuration a replay must use to decide as the recorded backend did. */
+export const TraceConfig = Type.Object(
+  {
+    /** D3.5 */
+    LOCKOUT_MINUTES: Type.Number({ exclusiveMinimum: 0 }),
+    /** D1.2 */
+    IMPACT_DELTA_V_KMH: Type.Number({ exclusiveMinimum: 0 }),
+    MAX_PAYLOAD_BYTES: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  strict,
+);
+export type TraceConfig = Static<typeof TraceConfig>;
+
+export const TraceHeader = Type.Object(
+  {
+    format: Type.Literal(TRACE_FORMAT),
+    version: Type.Literal(TRACE_VERSION),
+    startedAt: IsoTime,
+    project: Type.Object({ name: Type.String(), version: Type.String() }, strict),
+    config: TraceConfig,
+    /** Where the lines came from: the embedded broker hook, an MQTT subscriber, a generator. */
+    source: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.Union([Type.Literal('embedded'), Type.Literal('mqtt'), Type.Literal('generated')]),
+          url: Type.Optional(Type.String()),
+          scenario: Type.Optional(Type.String()),
+          /** `virtual`: `t` is the recording stack's virtual clock (fixtures), not performance.now. */
+          clock: Type.Optional(Type.Union([Type.Literal('monotonic'), Type.Literal('virtual')])),
+        },
+        strict,
+      ),
+    ),
+  },
+  { ...strict, $id: 'TraceHeader' },
+);
+export type TraceHeader = Static<typeof TraceHeader>;
+
+/** `in`: car -> backend; `out`: backend -> car, partner, dead-letter. */
+export const TraceDirection = Type.Union([Type.Literal('in'), Type.Literal('out')]);
+export type TraceDirection = Static<typeof TraceDirection>;
+
+/** One MQTT publish. Exactly one of `payload` (UTF-8 text) and `payloadBase64` (anything else). */
+export const TraceMqttLine = Type.Object(
+  {
+    kind: Type.Literal('mqtt'),
+    t: TraceTime,
+    wall: IsoTime,
+    dir: TraceDirection,
+    topic: Type.String({ minLength: 1 }),
+    payload: Type.Optional(Type.String()),
+    payloadBase64: Type.Optional(Type.String({ contentEncoding: 'base64' })),
+    qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)]),
+    retain: Type.Boolean(),
+    clientId: Type.Optional(Type.String()),
+  },
+  { ...strict, $id: 'TraceMqttLine' },
+);
+export type TraceMqttLine = Static<typeof TraceMqttLine>;
+
+export const OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close'] as const;
+export const OperatorActionKind = Type.Union(OPERATOR_ACTIONS.map((a) => Type.Literal(a)));
+export type OperatorActionKind = (typeof OPERATOR_ACTIONS)[number];
+
+/** An operator action; the case is named by the car and the event that opened it (stable across replays). */
+export const TraceOperatorLine = Type.Object(
+  {
+    kind: Type.Literal('operator'),
+    t: TraceTime,
+    wall: IsoTime,
+    action: OperatorActionKind,
+    vin: Vin,
+    eventId: Id,
+    operatorId: Type.String({ minLength: 1, maxLength: 64 }),
+    resolution: Type.Optional(Type.String()),
+    note: Type.Optional(Type.String()),
+  },
+  { ...strict, $id: 'TraceOperatorLine' },
+);
+export type TraceOperatorLine = Static<typeof TraceOperatorLine>;
+
+export const TraceLine = Type.Union([TraceMqttLine, TraceOperatorLine]);
+export type TraceLine = Static<typeof TraceLine>;
+
+/**
+ * Extension topic `v1/audit/operator-actions` (QoS 1, backend only): published after each successful
+ * operator action, so a recorder on an external broker sees operator actions too.
+ */
+export const OperatorAudit = Type.Object(
+  {
+    v: ContractVersion,
+    action: OperatorActionKind,
+    caseId: Id,
+    vin: Vin,
+    eventId: Id,
+    operatorId: Type.String(),
+    resolution: Type.Optional(Type.String()),
+    note: Type.Optional(Type.String()),
+    at: IsoTime,
+  },
+  { $id: 'OperatorAudit' },
+);
+export type OperatorAudit = Static<typeof OperatorAudit>;
+
+/** Relative time in an outcome: ms since the trace start. */
+const Rel = Type.Number();
+const Loose = Type.Record(Type.String(), Type.Unknown());
+
+/**
+ * What a replay produced, normalised (ids `case-1`, `session-1`, `cmd-1`, `alert-1` in order of first
+ * appearance; times as ms since the trace start; keys sorted) so that one trace always gives the same
+ * bytes and two outcomes can be diffed path by path.
+ */
+export const Outcome = Type.Object(
+  {
+    format: Type.Literal(OUTCOME_FORMAT),
+    version: Type.Literal(OUTCOME_VERSION),
+    trace: Type.Object({ events: Type.Integer(), operatorActions: Type.Integer(), durationMs: Rel }, strict),
+    cases: Type.Array(Loose),
+    sessions: Type.Array(Loose),
+    lockouts: Type.Array(
+      Type.Object(
+        {
+          vin: Vin,
+          final: Loose,
+          history: Type.Array(Loose),
+        },
+        strict,
+      ),
+    ),
+    commands: Type.Array(Loose),
+    alerts: Type.Array(Loose),
+    impacts: Type.Array(Loose),
+    operatorActions: Type.Array(Loose),
+    deadLetters: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }, strict)),
+  },
+  { ...strict, $id: 'Outcome' },
+);
+export type Outcome = Static<typeof Outcome>;
