@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { RESOLUTIONS } from '../../../../protocol/http.js';
 import type { Case } from '../../../../protocol/index.js';
@@ -5,7 +6,7 @@ import { canDo, type CaseActionName } from '../lib/actions.js';
 import { caseFacts, positionBadge } from '../lib/case-data.js';
 import { describeSession, FEATURE_LABEL, TRIGGER_LABEL } from '../lib/describe.js';
 import { lockoutOf, sessionOf, type FeedState } from '../lib/feed-state.js';
-import { age, answerTimer, lockoutCountdown } from '../lib/time.js';
+import { age, answerTimer, formatDuration, lockoutCountdown } from '../lib/time.js';
 
 interface Props {
   c: Case | null;
@@ -49,10 +50,10 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
           {c.openedAt.slice(11, 19)} UTC · {age(c.openedAt, now)} ago
         </dd>
         {caseFacts(c).map((f) => (
-          <>
+          <Fragment key={f.label}>
             <dt>{f.label}</dt>
             <dd>{f.value}</dd>
-          </>
+          </Fragment>
         ))}
         <dt>Occupants</dt>
         <dd>{c.occupants ?? 'unknown'}</dd>
@@ -96,7 +97,9 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
           >
             <option value="">Resolution…</option>
             {RESOLUTIONS.map((r) => (
-              <option value={r}>{r.replaceAll('_', ' ')}</option>
+              <option key={r} value={r}>
+                {r.replaceAll('_', ' ')}
+              </option>
             ))}
           </select>
           <button
@@ -118,14 +121,17 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
 
       <h3>Lockout</h3>
       {lockout.active ? (
-        <ul class="lockout" data-testid="lockout">
-          {lockout.features.map((f) => (
-            <li>
-              <span>{FEATURE_LABEL[f]}</span>
-              <span class="mono">{lockoutCountdown(true, lockout.until, now)}</span>
-            </li>
-          ))}
-        </ul>
+        <>
+          <p class="muted">{lockoutCountdown(true, lockout.until, now)} (D3.5)</p>
+          <ul class="lockout" data-testid="lockout">
+            {lockout.features.map((f) => (
+              <li key={f}>
+                <span>{FEATURE_LABEL[f]}</span>
+                <span class="mono">{lockout.until ? formatDuration(Math.max(0, Date.parse(lockout.until) - now)) : 'held'}</span>
+              </li>
+            ))}
+          </ul>
+        </>
       ) : (
         <p class="muted" data-testid="lockout">
           Nothing locked{c.test ? ' (test call, D3)' : c.trigger === 'trouble' ? ' (trouble support, D3.3)' : ''}.

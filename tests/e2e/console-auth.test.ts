@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../services/stack.js';
+import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
+import { launchBrowser, openConsole, queueRows } from '../helpers/browser.js';
+
+const TOKEN = 'console-e2e-token-1234';
+let stack: Stack;
+let browser: Browser;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
+  browser = await launchBrowser();
+  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn', API_TOKEN: TOKEN } });
+  fleet = await connectFleet(stack.mqttUrl);
+});
+afterAll(async () => {
+  await fleet?.close();
+  await browser?.close();
+  await closesWithin(stack, 3000);
+});
+
+/** Resolves whether the stack closed in time (see the `it.fails` below). */
+async function closesWithin(s: Stack, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const closed = await Promise.race([s.close().then(() => true), timeout]);
+  clearTimeout(timer);
+  return closed;
+}
+
+describe('console e2e: API token', () => {
+  it('asks once for the token when the service answers 401, keeps it in sessionStorage only, then works', async () => {
+    const vin = testVin('JTAUTH', 1);
+    await fleet.fire('sos', vin, {});
+    const { page, errors } = await openConsole(browser, stack.httpUrl, { waitLive: false });
+    const dialog = page.getByRole('dialog', { name: 'API token' });
+    await dialog.waitFor({ timeout: 5000 });
+    await page.getByRole('textbox', { name: 'API token' }).fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('[data-conn="live"]').waitFor({ timeout: 5000 });
+    await page.locator(`li[data-vin="${vin}"]`).click();
+    await page.getByRole('button', { name: 'Answer' }).click();
+    await expect.poll(() => page.getByTestId('call-state').getAttribute('data-state')).toBe('connected');
+    expect(await queueRows(page).count()).toBe(1);
+    expect(await dialog.count()).toBe(0);
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('anshin.apiToken'), local: JSON.stringify(localStorage) }));
+    expect(stored.session).toBe(TOKEN);
+    expect(stored.local).not.toContain(TOKEN);
+    // The refused upgrade before the token was entered logs a console error in Chromium; nothing else may.
+    expect(errors.filter((e) => !/401|WebSocket/.test(e))).toEqual([]);
+  });
+
+  // Known service bug: services/incident/app.ts registers the auth plugin before @fastify/websocket, so the
+  // auth hook refuses the upgrade before @fastify/websocket marks the request as a WebSocket one; the
+  // refused upgrade's socket is never destroyed and app.close() waits for it forever. Registering
+  // @fastify/websocket first fixes it; this test then passes and `it.fails` turns red: make it `it`.
+  it.fails('shuts down promptly after the page was refused a feed connection (401 on upgrade)', async () => {
+    expect(await closesWithin(stack, 3000)).toBe(true);
+  });
+});

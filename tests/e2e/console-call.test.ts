@@ -1,0 +1,95 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../services/stack.js';
+import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
+import { launchBrowser, openConsole, queueRows, screenshot } from '../helpers/browser.js';
+
+let stack: Stack;
+let browser: Browser;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
+  browser = await launchBrowser();
+  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
+  fleet = await connectFleet(stack.mqttUrl);
+});
+afterAll(async () => {
+  await fleet?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('console e2e: one call from airbag to close', () => {
+  it('shows an airbag case within 1 s; the operator answers, hangs up (D2.2), closes it and it leaves the queue', async () => {
+    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    // Other traffic in the queue, for a realistic screenshot: SOS, trouble with a doubtful fix, a test call, no position.
+    await fleet.fire('sos', testVin('JTSSS', 1), {}, { position: { lat: 34.6937, lon: 135.5023, trusted: true }, occupants: 1 });
+    await fleet.fire('trouble', testVin('JTTRB', 2), { warningLamps: ['engine'] }, { position: { lat: 43.0618, lon: 141.3545, trusted: false } });
+    await fleet.fire('impact', testVin('JTMPX', 3), { deltaVKmh: 14, direction: 'rear' }, { position: null });
+    await fleet.fire('airbag', testVin('JTTST', 4), { deployed: ['driver_front'] }, { test: true, position: { lat: 33.5902, lon: 130.4017, trusted: true } });
+    await expect.poll(() => queueRows(page).count()).toBe(4);
+
+    const vin = testVin('JTAXR', 7);
+    const fired = Date.now();
+    await fleet.fire('airbag', vin, { deployed: ['driver_front', 'passenger_front'], deltaVKmh: 32 }, {
+      position: { lat: 35.6812, lon: 139.7671, headingDeg: 90, trusted: true },
+      occupants: 2,
+    });
+    const row = page.locator(`li[data-vin="${vin}"]`);
+    await row.waitFor({ timeout: 1000 });
+    expect(Date.now() - fired).toBeLessThan(1000);
+    expect(await row.getAttribute('data-priority')).toBe('1');
+    // A new priority-1 case announces itself in the live region.
+    await expect.poll(() => page.getByTestId('announcer').textContent()).toContain(vin);
+
+    await row.click();
+    const view = page.locator(`section.case[data-case-id]`);
+    await expect.poll(() => view.getByTestId('case-vin').textContent()).toBe(vin);
+    await expect.poll(() => view.textContent()).toContain('driver front, passenger front');
+    await expect.poll(() => view.textContent()).toContain('32 km/h');
+    const callState = view.getByTestId('call-state');
+    await expect.poll(() => callState.getAttribute('data-state')).toBe('ringing');
+
+    await page.getByRole('button', { name: 'Answer' }).click();
+    await expect.poll(() => callState.getAttribute('data-state')).toBe('connected');
+    // D3.1: an auto-notification locks remote operations out while the call holds.
+    await expect.poll(() => view.getByTestId('lockout').textContent()).toContain('Remote operations');
+    await screenshot(page, 'test-results/console.png');
+
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await expect.poll(() => callState.getAttribute('data-state')).toBe('cleared');
+    expect(await page.getByRole('button', { name: 'Call back' }).isEnabled()).toBe(true);
+
+    await page.getByLabel('Resolution').selectOption('emergency_dispatched');
+    await page.getByRole('button', { name: 'Close case' }).click();
+    await row.waitFor({ state: 'detached', timeout: 2000 });
+    await expect.poll(() => queueRows(page).count()).toBe(4);
+    const closed = await stack.store.listCases('closed');
+    expect(closed.find((c) => c.vin === vin)?.resolution).toBe('emergency_dispatched');
+    // The timeline holds the feed's story of this case, in seq order.
+    const timeline = await view.getByTestId('timeline').textContent();
+    expect(timeline).toMatch(/Opened: Airbag deployed, priority 1/);
+    expect(timeline).toMatch(/Call connected/);
+    expect(timeline).toMatch(/Closed: emergency dispatched/);
+    expect(errors).toEqual([]);
+  });
+
+  it('keyboard: j/k move through the queue, Enter opens, a answers', async () => {
+    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    await expect.poll(() => queueRows(page).count()).toBe(4);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    const first = queueRows(page).first();
+    expect(await first.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    const vin = await first.getAttribute('data-vin');
+    const view = page.locator('section.case[data-case-id]');
+    await expect.poll(() => view.getByTestId('case-vin').textContent()).toBe(vin);
+    await expect.poll(() => view.getByTestId('call-state').getAttribute('data-state')).toBe('ringing');
+    await page.keyboard.press('a');
+    await expect.poll(() => view.getByTestId('call-state').getAttribute('data-state')).toBe('connected');
+    expect(errors).toEqual([]);
+  });
+});

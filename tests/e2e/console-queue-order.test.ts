@@ -1,0 +1,58 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Case, EventType } from '../../protocol/index.js';
+import { startStack, type Stack } from '../../services/stack.js';
+import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
+import { launchBrowser, openConsole, queueRows } from '../helpers/browser.js';
+
+let stack: Stack;
+let browser: Browser;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
+  browser = await launchBrowser();
+  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
+  fleet = await connectFleet(stack.mqttUrl);
+});
+afterAll(async () => {
+  await fleet?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Twenty cars across Japan, mixed triggers: priority 1 (airbag, impact over 8 km/h), 2 (sos), 3 (trouble). */
+const TRIGGERS: EventType[] = ['trouble', 'sos', 'airbag', 'impact', 'trouble'];
+
+describe('console e2e: a burst of cases', () => {
+  it('shows twenty cases arriving at once in queue order: priority, then age', async () => {
+    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const type = TRIGGERS[i % TRIGGERS.length]!;
+        const vin = testVin('JTBRST', i);
+        const position = { lat: 31 + (i % 10) * 1.3, lon: 130 + (i % 7) * 1.6, trusted: i % 3 !== 0 };
+        if (type === 'airbag') return fleet.fire('airbag', vin, { deployed: ['driver_front'] }, { position });
+        if (type === 'impact') return fleet.fire('impact', vin, { deltaVKmh: 20, direction: 'front' }, { position });
+        return fleet.fire(type, vin, {}, { position });
+      }),
+    );
+    await expect.poll(() => queueRows(page).count(), { timeout: 3000 }).toBe(20);
+
+    const shown = await queueRows(page).evaluateAll((rows) =>
+      rows.map((r) => ({ id: r.getAttribute('data-case-id'), priority: Number(r.getAttribute('data-priority')), openedAt: r.getAttribute('data-opened-at') ?? '' })),
+    );
+    expect(new Set(shown.map((r) => r.id)).size).toBe(20);
+    expect(shown.map((r) => r.priority)).toEqual([...Array(8).fill(1), ...Array(4).fill(2), ...Array(8).fill(3)]);
+    for (let i = 1; i < shown.length; i++) {
+      const [a, b] = [shown[i - 1]!, shown[i]!];
+      if (a.priority === b.priority) expect(a.openedAt <= b.openedAt).toBe(true);
+    }
+    // The same order as the service's own queue (GET /v1/cases?status=open).
+    const api = (await (await fetch(`${stack.httpUrl}/v1/cases?status=open`)).json()) as Case[];
+    expect(shown.map((r) => r.id)).toEqual(api.map((c) => c.id));
+    // Every case with a position is a dot on the map.
+    expect(await page.locator('section.map circle.case-dot').count()).toBe(20);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../services/stack.js';
+import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
+import { launchBrowser, openConsole, queueRows } from '../helpers/browser.js';
+
+let stack: Stack;
+let browser: Browser;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
+  browser = await launchBrowser();
+  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
+  fleet = await connectFleet(stack.mqttUrl);
+});
+afterAll(async () => {
+  await fleet?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+async function openCaseCount(): Promise<number> {
+  return (await stack.store.listCases('open')).length;
+}
+
+describe('console e2e: the feed drops and resumes', () => {
+  it('shows reconnecting when the server drops the socket, resumes with ?since= and shows a case fired in the gap exactly once', async () => {
+    const { page, errors, sockets } = await openConsole(browser, stack.httpUrl);
+    const before = testVin('JTBEF', 1);
+    await fleet.fire('sos', before, {});
+    await page.locator(`li[data-vin="${before}"]`).waitFor({ timeout: 2000 });
+    const seqBefore = (await stack.store.feedSnapshot()).seq;
+
+    // Frames the page receives from now on, per socket.
+    const frames: { url: string; type: string; seq: number }[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const m = JSON.parse(String(f.payload)) as { type: string; seq: number };
+        frames.push({ url: ws.url(), type: m.type, seq: m.seq });
+      }),
+    );
+
+    const reconnecting = page.locator('[data-conn="reconnecting"]').waitFor({ timeout: 3000 });
+    stack.service.feed.dropAll();
+    await reconnecting;
+    // The gap: the server has the case before the page is back (its first retry is 500 ms away).
+    const gap = testVin('JTGAP', 2);
+    await fleet.fire('airbag', gap, { deployed: ['driver_front'] });
+    await expect.poll(openCaseCount, { interval: 20 }).toBe(2);
+    expect(await page.locator(`li[data-vin="${gap}"]`).count()).toBe(0);
+
+    await page.locator('[data-conn="live"]').waitFor({ timeout: 5000 });
+    await page.locator(`li[data-vin="${gap}"]`).waitFor({ timeout: 2000 });
+    // It resumed: the second socket asked for what came after the last seq it had, and got a replay, no snapshot.
+    expect(sockets).toHaveLength(2);
+    expect(new URL(sockets[1]!).searchParams.get('since')).toBe(String(seqBefore));
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.every((f) => f.type !== 'snapshot' && f.seq > seqBefore)).toBe(true);
+
+    // Exactly once, and still once a moment later.
+    await page.waitForTimeout(300);
+    expect(await page.locator(`li[data-vin="${gap}"]`).count()).toBe(1);
+    expect(await page.locator(`li[data-vin="${before}"]`).count()).toBe(1);
+    expect(await queueRows(page).count()).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('after a service restart with fresh state, a reset snapshot replaces the queue: every case appears once', async () => {
+    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    await expect.poll(() => queueRows(page).count()).toBe(2);
+    const snapshots: { reset?: boolean; cases: unknown[] }[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const m = JSON.parse(String(f.payload)) as { type: string; reset?: boolean; cases: unknown[] };
+        if (m.type === 'snapshot') snapshots.push(m);
+      }),
+    );
+    const port = Number(new URL(stack.httpUrl).port);
+    await fleet.close();
+    await stack.close();
+    await page.locator('[data-conn="reconnecting"]').waitFor({ timeout: 3000 });
+
+    // Same HTTP port, new in-memory store: the sequence starts again below the page's last seq.
+    stack = await startStack({ env: {}, config: { HTTP_PORT: port, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
+    fleet = await connectFleet(stack.mqttUrl);
+    const after = testVin('JTAFT', 3);
+    await fleet.fire('trouble', after, {});
+    await expect.poll(openCaseCount).toBe(1);
+
+    await page.locator('[data-conn="live"]').waitFor({ timeout: 10_000 });
+    await page.locator(`li[data-vin="${after}"]`).waitFor({ timeout: 2000 });
+    await page.waitForTimeout(300);
+    expect(await queueRows(page).count()).toBe(1);
+    expect(snapshots.map((m) => [m.reset, m.cases.length])).toEqual([[true, 1]]);
+    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection/.test(e))).toEqual([]);
+  });
+});
