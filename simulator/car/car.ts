@@ -263,7 +263,7 @@ export class SimulatedCar {
     this.signals.push({ kind: 'rejected', at: this.opts.clock.now(), topic, reason });
   }
 
-  private fail(where: string, err: Error & { code?: string }): void {
+  private fail(where: string, err: Error & { code?: unknown }): void {
     this.counters.errors++;
     // Refused/reset connections are expected while a broker restarts: MQTT.js retries; keep them quiet.
     const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerSimFire } from './sim-fire.js';
+import { registerSimFleet } from './sim-fleet.js';
 import { registerSimRoutes } from './sim-routes.js';
 
 /** `anshin sim …`: the vehicle simulator's subcommands, each registered from its own module. */
@@ -7,4 +8,5 @@ export function registerSim(program: Command): void {
   const sim = program.command('sim').description('simulated vehicles over MQTT (contract v1)');
   registerSimFire(sim);
   registerSimRoutes(sim);
+  registerSimFleet(sim);
 }

@@ -1,0 +1,176 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../../services/clock/index.js';
+import { SimulatedCar, mulberry32, seedFrom, type Rng } from '../car/index.js';
+import { RouteDriver, getRoute, routeIds } from '../routes/index.js';
+import { sumCounters, type FleetSummary } from './summary.js';
+import { fleetVin } from './vins.js';
+
+export interface FleetOptions {
+  url: string;
+  clock: Clock;
+  cars: number;
+  seed: number;
+  /** Telemetry per car per second (0: cars still move, send nothing). */
+  telemetryHz: number;
+  /** New connections started per second during the ramp. */
+  rampPerSec?: number;
+  /** Connects in flight at once (keeps a 2-core broker from drowning in CONNECTs). */
+  maxPendingConnects?: number;
+  routes?: string[];
+  /** Whether cars drive routes (false: parked at their start point). */
+  drive?: boolean;
+  logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  reconnectPeriodMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface FleetMember {
+  car: SimulatedCar;
+  driver: RouteDriver;
+  crashed: boolean;
+}
+
+export interface ConnectProgress {
+  started: number;
+  connected: number;
+  failed: number;
+}
+
+/**
+ * Many SimulatedCars in one process: one MQTT.js client per car, little state per car (no signal
+ * history), connects ramped on the clock, each car driving one of the shipped routes.
+ */
+export class Fleet {
+  readonly members: FleetMember[] = [];
+  readonly rng: Rng;
+  connectFailures = 0;
+  private connectStart: number | undefined;
+  private allConnectedAt: number | undefined;
+  private readonly startedAt: number;
+
+  constructor(private readonly opts: FleetOptions) {
+    this.rng = mulberry32(opts.seed);
+    this.startedAt = opts.clock.now();
+    const ids = opts.routes ?? routeIds();
+    for (let i = 0; i < opts.cars; i++) {
+      const vin = fleetVin(opts.seed, i);
+      const route = getRoute(this.rng.pick(ids));
+      const car = new SimulatedCar({
+        vin,
+        url: opts.url,
+        clock: opts.clock,
+        seed: seedFrom(vin, opts.seed),
+        historySize: 0,
+        ...(opts.logger ? { logger: opts.logger } : {}),
+        reconnectPeriodMs: opts.reconnectPeriodMs ?? 2000 + this.rng.int(0, 1000), // jitter: no thundering herd
+        connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
+      });
+      const driver = new RouteDriver(car, {
+        route,
+        clock: opts.clock,
+        speedKmh: Math.round(route.def.speedLimitKmh * this.rng.range(0.7, 1.1)),
+        telemetryHz: opts.telemetryHz,
+        seed: seedFrom(vin, opts.seed + 1),
+        startKm: this.rng.range(route.startKm, route.endKm),
+        direction: this.rng.next() < 0.5 ? 1 : -1,
+        loop: true,
+      });
+      this.members.push({ car, driver, crashed: false });
+    }
+  }
+
+  /** Connects every car, `rampPerSec` at a time; resolves when each has connected or failed. */
+  connectAll(onProgress?: (p: ConnectProgress) => void): Promise<ConnectProgress> {
+    const { clock } = this.opts;
+    const perTick = Math.max(1, Math.round((this.opts.rampPerSec ?? 500) / 10));
+    const maxPending = this.opts.maxPendingConnects ?? 256;
+    const p: ConnectProgress = { started: 0, connected: 0, failed: 0 };
+    this.connectStart = clock.now();
+    return new Promise((resolve) => {
+      const done = () => {
+        onProgress?.(p);
+        if (p.connected + p.failed < this.members.length) return false;
+        if (p.failed === 0) this.allConnectedAt = clock.now();
+        resolve(p);
+        return true;
+      };
+      const tick = () => {
+        for (let n = 0; n < perTick && p.started < this.members.length && p.started - p.connected - p.failed < maxPending; n++) {
+          const m = this.members[p.started++]!;
+          m.car.connect().then(
+            () => {
+              p.connected++;
+              if (this.opts.drive !== false) m.driver.start();
+              done();
+            },
+            () => {
+              p.failed++;
+              this.connectFailures++;
+              done();
+            },
+          );
+        }
+        if (p.started < this.members.length) clock.setTimer(100, tick);
+      };
+      if (this.members.length === 0 && done()) return;
+      tick();
+    });
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const m of this.members) if (m.car.connected) n++;
+    return n;
+  }
+
+  /** A random car that is connected and has not crashed yet. */
+  pickCar(): FleetMember | undefined {
+    for (let tries = 0; tries < 20; tries++) {
+      const m = this.members[this.rng.int(0, this.members.length - 1)];
+      if (m && !m.crashed && m.car.connected) return m;
+    }
+    return this.members.find((m) => !m.crashed && m.car.connected);
+  }
+
+  /** Disconnects every car (offline status first), a few hundred at a time. */
+  async stop(): Promise<void> {
+    for (const m of this.members) m.driver.stop();
+    for (let i = 0; i < this.members.length; i += 500) {
+      await Promise.all(this.members.slice(i, i + 500).map((m) => m.car.end().catch(() => {})));
+    }
+  }
+
+  summary(): FleetSummary {
+    const c = sumCounters(this.members.map((m) => m.car.counters));
+    const mem = process.memoryUsage();
+    let pending = 0;
+    for (const m of this.members) pending += m.car.pendingEvents().length;
+    return {
+      cars: this.members.length,
+      connected: this.connectedCount(),
+      connectMs: this.allConnectedAt !== undefined && this.connectStart !== undefined ? this.allConnectedAt - this.connectStart : null,
+      durationMs: this.opts.clock.now() - this.startedAt,
+      ...c,
+      eventsPending: pending,
+      connectFailures: this.connectFailures,
+      rssMb: Math.round(mem.rss / 1048576),
+      heapUsedMb: Math.round(mem.heapUsed / 1048576),
+    };
+  }
+}
+
+/** Schedules `fn` on the clock every `periodMs` until the returned stop is called. */
+export function every(clock: Clock, periodMs: number, fn: () => void): () => void {
+  let handle: TimerHandle | undefined;
+  const arm = () => {
+    handle = clock.setTimer(periodMs, () => {
+      fn();
+      if (handle) arm();
+    });
+  };
+  arm();
+  return () => {
+    if (handle) clock.clearTimer(handle);
+    handle = undefined;
+  };
+}

@@ -1,0 +1,56 @@
+import type { AedesPublishPacket, Client } from 'aedes';
+import { SystemClock, type Clock } from '../../services/clock/index.js';
+import type { Stack } from '../../services/stack.js';
+import { clockTime, lineFor, monotonicTime, pickTraceConfig, traceHeader, type TraceTimeSource } from './lines.js';
+import { TraceWriter } from './writer.js';
+
+export interface Recording {
+  readonly path: string;
+  /** Lines written so far (header excluded). */
+  readonly lines: number;
+  /** Stops listening, flushes and closes the file. */
+  stop(): Promise<void>;
+}
+
+export interface RecordEmbeddedOptions {
+  /** Take `t` from this clock (a stack on a VirtualClock: fixtures) instead of performance.now. */
+  clock?: Clock;
+  scenario?: string;
+}
+
+/**
+ * Records every publish through the stack's embedded aedes broker (its `publish` hook), in both
+ * directions, operator actions included (they arrive as `v1/audit/operator-actions`).
+ */
+export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl'>, out: string, opts: RecordEmbeddedOptions = {}): Recording {
+  const broker = stack.broker;
+  if (!broker) throw new Error('recordEmbedded needs the embedded broker (MQTT_URL is set: record with an MQTT subscriber instead)');
+  const time: TraceTimeSource = opts.clock ? clockTime(opts.clock) : monotonicTime(new SystemClock());
+  const writer = new TraceWriter(
+    out,
+    traceHeader(time.startMs, pickTraceConfig(stack.config), {
+      kind: 'embedded',
+      url: stack.mqttUrl,
+      clock: opts.clock ? 'virtual' : 'monotonic',
+      ...(opts.scenario ? { scenario: opts.scenario } : {}),
+    }),
+  );
+  const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
+    const line = lineFor(
+      { topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain, ...(client ? { clientId: client.id } : {}) },
+      time,
+    );
+    if (line) writer.write(line);
+  };
+  broker.aedes.on('publish', onPublish);
+  return {
+    path: out,
+    get lines() {
+      return writer.lines;
+    },
+    async stop() {
+      broker.aedes.off('publish', onPublish);
+      await writer.close();
+    },
+  };
+}
