@@ -11,9 +11,10 @@
  *   await cluster.close();                        // then the persistence (idempotent)
  *
  * Versions: aedes 1.x needs an async persistence. aedes-persistence-redis 11.2.x is what aedes 1.2
- * declares as its peer; its main export wraps the async class in a callback adapter, so the async class
- * (`asyncPersistence.js`) is loaded directly. Both libraries bring their own ioredis 5 and take plain
- * ioredis options, parsed here from the URL.
+ * declares as its peer (12.x is outside that range); its main export wraps the async class in a callback
+ * adapter, so the async class (`asyncPersistence.js`) is loaded directly and extended with what aedes 1.2
+ * expects of it: Readable streams and `cleanIncoming`. Both libraries use their own ioredis 5; they get
+ * plain ioredis options parsed here from the URL (the persistence a connection made here with its ioredis).
  */
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
@@ -25,6 +26,7 @@ type MQEmitterRedis = ReturnType<typeof mqemitterRedis>;
 /** What aedes calls on a persistence, as far as this file touches it; the rest is aedes' business. */
 interface AedesAsyncPersistence {
   setup(broker: unknown): Promise<void>;
+  addSubscriptions(client: unknown, subs: unknown[]): Promise<unknown>;
   destroy(): Promise<void>;
   createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Iterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown> | Iterable<unknown>;
@@ -32,7 +34,7 @@ interface AedesAsyncPersistence {
   getClientList(topic: string): AsyncIterable<unknown> | Iterable<unknown>;
 }
 
-interface RedisConnectOptions {
+export interface RedisConnectOptions {
   host: string;
   port: number;
   username?: string;
@@ -42,10 +44,21 @@ interface RedisConnectOptions {
   keyPrefix?: string;
 }
 
+/** The few calls made here on aedes-persistence-redis' own ioredis 5 client. */
+interface PersistenceRedis {
+  scanStream(options: { match: string; count: number }): AsyncIterable<string[]>;
+  del(...keys: string[]): Promise<number>;
+  disconnect(): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
 const require = createRequire(import.meta.url);
-const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (
-  opts: RedisConnectOptions & { maxSessionDelivery?: number },
+const persistencePath = require.resolve('aedes-persistence-redis/asyncPersistence.js');
+const AsyncRedisPersistence = require(persistencePath) as new (
+  opts: { conn: PersistenceRedis; maxSessionDelivery?: number },
 ) => AedesAsyncPersistence;
+/** The ioredis that aedes-persistence-redis itself was built and tested with (5.x). */
+const PersistenceIORedis = createRequire(persistencePath)('ioredis') as new (options: RedisConnectOptions) => PersistenceRedis;
 /**
  * aedes 1.2 pipes the retained-message stream (`stream.pipe`, lib/handlers/subscribe.js), while
  * aedes-persistence-redis 11.2 returns async generators there; aedes' own memory persistence returns
@@ -53,6 +66,44 @@ const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.
  * with "stream.pipe is not a function"). `setup` stays the base class' async function, which aedes checks.
  */
 class StreamingRedisPersistence extends AsyncRedisPersistence {
+  private readonly adding = new WeakMap<object, Promise<unknown>>();
+
+  /**
+   * aedes 1.2 calls addSubscriptions once per topic of a SUBSCRIBE, each time with the packet's whole
+   * list (lib/handlers/subscribe.js storeSubscriptions); aedes-persistence's broadcast keys its waiter by
+   * the first topic, so the second call replaces the first's waiter and a multi-topic SUBSCRIBE on a
+   * persistent session never gets its SUBACK. Calls for the same list share one store.
+   */
+  override addSubscriptions(client: unknown, subs: unknown[]): Promise<unknown> {
+    let pending = this.adding.get(subs);
+    if (!pending) {
+      pending = super.addSubscriptions(client, subs).finally(() => this.adding.delete(subs));
+      this.adding.set(subs, pending);
+    }
+    return pending;
+  }
+
+  constructor(
+    private readonly db: PersistenceRedis,
+    private readonly keyPrefix: string,
+  ) {
+    super({ conn: db });
+  }
+
+  /**
+   * [MQTT-3.1.2-6]: a clean-session CONNECT discards the session's inbound QoS 2 dedup entries, or the
+   * client's first new QoS 2 message reusing an old messageId is acknowledged and dropped
+   * (GHSA-p8r9-qf8w-p73r). aedes calls this when present; aedes-persistence-redis 11.2 lacks it.
+   */
+  async cleanIncoming(client: { id: string }): Promise<void> {
+    // Key layout of aedes-persistence-redis: incoming:<encodeURIComponent(clientId)>:<messageId>.
+    const match = `${this.keyPrefix}incoming:${globEscape(encodeURIComponent(client.id))}:*`;
+    for await (const keys of this.db.scanStream({ match, count: 200 })) {
+      // SCAN returns full names; ioredis adds keyPrefix again on DEL, so strip it.
+      if (keys.length > 0) await this.db.del(...keys.map((k) => k.slice(this.keyPrefix.length)));
+    }
+  }
+
   override createRetainedStreamCombi(patterns: string[]): Readable {
     return Readable.from(super.createRetainedStreamCombi(patterns));
   }
@@ -82,7 +133,7 @@ export interface BrokerCluster {
   /** Pass as aedes `mq`. */
   mq: MQEmitterRedis;
   /** Pass as aedes `persistence`. */
-  persistence: AedesAsyncPersistence;
+  persistence: AedesAsyncPersistence & { cleanIncoming(client: { id: string }): Promise<void> };
   /** Releases the Redis connections; call after `broker.close()`. */
   close(): Promise<void>;
 }
@@ -97,7 +148,9 @@ export async function clusterOptions(redisUrl: string, config: ClusterOptionsCon
   const onError = config.onError ?? (() => {});
   // mqemitter-redis re-emits connection errors on `state`; without a listener EventEmitter throws.
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', onError);
-  const persistence = new StreamingRedisPersistence({ ...connection, keyPrefix: prefix });
+  const db = new PersistenceIORedis({ ...connection, keyPrefix: prefix });
+  db.on('error', onError);
+  const persistence = new StreamingRedisPersistence(db, prefix);
 
   let closing: Promise<void> | null = null;
   return {
@@ -141,6 +194,10 @@ export function redisOptionsFromUrl(url: string): RedisConnectOptions {
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function redactUrl(url: string): string {

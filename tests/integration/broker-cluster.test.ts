@@ -101,6 +101,24 @@ describe('embedded brokers clustered through Redis', () => {
     expect(got[0]).toEqual({ payload: JSON.stringify({ v: 1, active: true }), retain: true });
   });
 
+  it('[MQTT-3.1.2-6] cleanIncoming drops one client\'s inbound QoS 2 entries, and no one else\'s', async () => {
+    const node = nodes[0] ?? (await startNode(redis.url));
+    type Incoming = {
+      incomingStorePacket(c: { id: string }, p: object): Promise<void>;
+      incomingGetPacket(c: { id: string }, p: { messageId: number }): Promise<unknown>;
+      cleanIncoming(c: { id: string }): Promise<void>;
+    };
+    const persistence = node.cluster.persistence as unknown as Incoming;
+    const packet = (messageId: number) => ({ cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 2, retain: false, dup: false, messageId });
+    const odd = { id: 'car*' }; // glob characters must not widen the match
+    const other = { id: 'car-1' };
+    for (const c of [odd, other]) for (const id of [1, 2]) await persistence.incomingStorePacket(c, packet(id));
+    await persistence.cleanIncoming(odd);
+    await expect(persistence.incomingGetPacket(odd, { messageId: 1 })).rejects.toThrow(/no such packet/);
+    await expect(persistence.incomingGetPacket(odd, { messageId: 2 })).rejects.toThrow(/no such packet/);
+    await expect(persistence.incomingGetPacket(other, { messageId: 1 })).resolves.toMatchObject({ messageId: 1 });
+  });
+
   it('parses redis URLs into plain ioredis options', () => {
     expect(redisOptionsFromUrl('redis://127.0.0.1:6380/4')).toEqual({ host: '127.0.0.1', port: 6380, db: 4 });
     expect(redisOptionsFromUrl('rediss://user:p%40ss@cache:6379')).toEqual({ host: 'cache', port: 6379, db: 0, username: 'user', password: 'p@ss', tls: {} });
