@@ -20,6 +20,8 @@ export const ConfigSchema = Type.Object({
   MQTT_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   /** REDIS_URL: keep state and the operator feed in Redis instead of memory. */
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://.+' })),
+  /** REDIS_KEY_PREFIX: prefix of every key, so deployments (and tests) can share one Redis. */
+  REDIS_KEY_PREFIX: Type.String({ default: 'anshin:', pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
   /** API_TOKEN: when set, every /v1 route and the feed require `Authorization: Bearer <token>`. */
   API_TOKEN: Type.Optional(Type.String({ minLength: 8 })),
   /** LOCKOUT_MINUTES: how long the lockout runs after clear-down (D3.5). */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { clusterOptions } from './broker/cluster.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { SystemClock, type Clock } from './clock/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -48,12 +49,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig(options.env ?? process.env, options.config);
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? new SystemClock();
-  const store = options.store ?? (await createStore(config));
+  const store = options.store ?? (await createStore(config, logger));
   const newId = options.newId ?? ulidFactory(clock);
 
+  // With Redis, embedded brokers share subscriptions, retained messages and offline queues (issue 3).
+  const cluster =
+    config.MQTT_URL || !config.REDIS_URL
+      ? undefined
+      : await clusterOptions(config.REDIS_URL, { prefix: `${config.REDIS_KEY_PREFIX}mqtt:`, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') });
   const broker = config.MQTT_URL
     ? null
-    : await startEmbeddedBroker({ host: config.HOST, port: config.MQTT_PORT, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES, logger });
+    : await startEmbeddedBroker({ host: config.HOST, port: config.MQTT_PORT, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES, logger, ...(cluster ? { cluster } : {}) });
   const mqttUrl = config.MQTT_URL ?? broker!.url;
   const link = new MqttLink({
     url: mqttUrl,
@@ -65,7 +71,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger,
   });
   const service = new IncidentService({ store, clock, config, outbound: link, logger, newId });
-  await service.start();
 
   const plugins = [...(options.plugins ?? [])];
   if (options.console !== false) plugins.push(await consolePlugin());
@@ -79,10 +84,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { name: 'broker', check: () => { if (!link.connected) throw new Error('not connected'); } },
     ],
   });
-  const address = await app.listen({ host: config.HOST, port: config.HTTP_PORT });
+  // The link comes first so that expiries due at start-up can tell their cars; messages that arrive
+  // before the timers are re-armed wait (unacknowledged) for the service to be ready.
+  let ready!: () => void;
+  const serviceReady = new Promise<void>((resolve) => (ready = resolve));
   await link.connect(async (topic, payload) => {
+    await serviceReady;
     await service.ingest(topic, payload);
   });
+  await service.start();
+  ready();
+  const address = await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const httpUrl = address.replace('[::1]', 'localhost');
   logger.info({ http: httpUrl, mqtt: mqttUrl, store: store.kind, console: `${httpUrl}/`, docs: `${httpUrl}/docs` }, 'anshin is up');
 
@@ -106,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await link.close();
       await service.stop();
       await broker?.close();
+      await cluster?.close();
       if (!options.store) await store.close();
     },
   };

@@ -1,14 +1,19 @@
+import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { MemoryStore } from './memory-store.js';
 import type { Store } from './port.js';
+import { createRedisStore } from './redis-store.js';
 
 export type { Store } from './port.js';
 export { MemoryStore } from './memory-store.js';
 
 /** The in-memory store by default; Redis when REDIS_URL is set (issue 3). */
-export async function createStore(config: Config): Promise<Store> {
+export async function createStore(config: Config, logger: Logger): Promise<Store> {
   if (!config.REDIS_URL) return new MemoryStore({ feedHistory: config.FEED_HISTORY });
-  const redisModule = './redis-store.js';
-  const { createRedisStore } = (await import(redisModule)) as { createRedisStore: (o: { url: string; feedHistory?: number }) => Promise<Store> };
-  return createRedisStore({ url: config.REDIS_URL, feedHistory: config.FEED_HISTORY });
+  return createRedisStore({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    feedHistory: config.FEED_HISTORY,
+    onError: (err) => logger.warn({ err }, 'redis trouble'),
+  });
 }
