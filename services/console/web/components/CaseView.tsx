@@ -67,7 +67,12 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
         <dd data-testid="call-state" data-state={session?.state ?? 'unknown'}>
           {session ? describeSession(session) : 'loading…'}
           {session?.hangupPolicy === 'operator_only' && <span class="note"> · only the operator can hang up (D2.2)</span>}
-          {session?.state === 'ringing' && <span class={`timer t-${timer.state}`}> · {timer.label}</span>}
+          {session?.state === 'ringing' && (
+            <>
+              {' · '}
+              <span class={`timer t-${timer.state}`}>{timer.label}</span>
+            </>
+          )}
         </dd>
         {c.operatorId && (
           <>

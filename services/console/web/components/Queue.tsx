@@ -16,6 +16,9 @@ interface Props {
   onOpen(id: string): void;
 }
 
+/** How long a new row flashes. */
+const FRESH_MS = 4000;
+
 /** Open cases in contract order (priority, then age); j/k or arrows move, Enter opens (App.tsx). */
 export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect, onOpen }: Props) {
   const list = useRef<HTMLOListElement>(null);
@@ -40,7 +43,7 @@ export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect,
               id={`row-${c.id}`}
               role="option"
               aria-selected={c.id === selectedId}
-              class={`row p${c.priority}${c.id === openId ? ' open' : ''}`}
+              class={`row p${c.priority}${c.id === openId ? ' open' : ''}${now - Date.parse(c.openedAt) < FRESH_MS ? ' fresh' : ''}`}
               data-case-id={c.id}
               data-vin={c.vin}
               data-priority={c.priority}
