@@ -76,9 +76,9 @@ export const TraceMqttLine = Type.Object(
 );
 export type TraceMqttLine = Static<typeof TraceMqttLine>;
 
-export const OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close'] as const;
-export const OperatorActionKind = Type.Union(OPERATOR_ACTIONS.map((a) => Type.Literal(a)));
-export type OperatorActionKind = (typeof OPERATOR_ACTIONS)[number];
+export const TRACE_OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close'] as const;
+export const OperatorActionKind = Type.Union(TRACE_OPERATOR_ACTIONS.map((a) => Type.Literal(a)));
+export type OperatorActionKind = (typeof TRACE_OPERATOR_ACTIONS)[number];
 
 /** An operator action; the case is named by the car and the event that opened it (stable across replays). */
 export const TraceOperatorLine = Type.Object(
