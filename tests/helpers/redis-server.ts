@@ -79,6 +79,8 @@ export interface RedisServer {
   readonly url: string;
   readonly port: number;
   readonly running: boolean;
+  /** Process id while running (e.g. to SIGSTOP it and simulate a Redis that hangs). */
+  readonly pid: number | undefined;
   /** Starts it again on the same port (after stop()). */
   start(): Promise<void>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s); the port stays reserved for start(). */
@@ -136,6 +138,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     get port() {
       return port;
+    },
+    get pid() {
+      return server.running ? child?.pid : undefined;
     },
     get running() {
       return child !== null && child.exitCode === null && child.signalCode === null;

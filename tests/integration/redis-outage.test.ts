@@ -66,6 +66,31 @@ describe('RedisStore during a Redis outage', () => {
     expect(heard.map((m) => m.seq)).toEqual([1, 2]);
   });
 
+  it('a Redis that hangs (SIGSTOP) makes commits fail after commandTimeoutMs instead of hanging', async () => {
+    server = await startRedisServer();
+    store = await createRedisStore({ url: server.url, keyPrefix: uniquePrefix('hang'), commandTimeoutMs: 500 });
+    await openCase(store, 'before', VINS[0]);
+    const pid = server.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const commit = await elapsed(store.commit(change(VINS[1], 0)));
+      expect(commit.error).toBeInstanceOf(Error);
+      expect((commit.error as Error).message).toMatch(/timed out/i);
+      expect(commit.ms).toBeGreaterThanOrEqual(450);
+      expect(commit.ms).toBeLessThan(1_500);
+      const ping = await elapsed(store.ping());
+      expect(ping.error).toBeInstanceOf(Error);
+      expect(ping.ms).toBeLessThan(1_500);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitForPing(store, 10_000);
+    // The timed-out commit had reached Redis and ran once it woke up: its outcome was unknown to the
+    // caller, which is why the service must not ack the event and must read again on redelivery.
+    expect((await store.loadVehicle(VINS[1])).vehicle.version).toBe(1);
+    expect((await openCase(store, 'after', VINS[2]))[0]!.seq).toBe(2);
+  });
+
   it('follows a Redis that came back empty (no persistence) instead of waiting for old seqs', async () => {
     server = await startRedisServer({ appendonly: false });
     store = await createRedisStore({ url: server.url, keyPrefix: uniquePrefix('empty'), commandTimeoutMs: 1_000 });
