@@ -9,7 +9,9 @@ export const authPlugin = fp<{ token: string | undefined }>(
     if (!token) return;
     const expected = Buffer.from(token);
     app.addHook('onRequest', async (request: FastifyRequest) => {
-      if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+      // The routed path, not the raw URL: the router decodes `/%761/cases` to `/v1/cases`.
+      const path = routedPath(request);
+      if (!path.startsWith('/v1/') && path !== '/v1') return;
       const presented = bearer(request) ?? queryToken(request);
       if (!presented || !safeEqual(Buffer.from(presented), expected)) throw new ApiError('unauthorized');
     });
@@ -23,8 +25,12 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 function queryToken(request: FastifyRequest): string | undefined {
-  if (!request.url.startsWith('/v1/operator/ws')) return undefined;
+  if (!routedPath(request).startsWith('/v1/operator/ws')) return undefined;
   return new URL(request.url, 'http://x').searchParams.get('token') ?? undefined;
+}
+
+function routedPath(request: FastifyRequest): string {
+  return request.routeOptions.url ?? request.url;
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
