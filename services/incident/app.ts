@@ -41,6 +41,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('incident', options.service);
   await app.register(errorsPlugin);
+  // Before auth: its onRequest hook marks upgrade requests so that a refused (401) upgrade's socket is
+  // destroyed after the reply; registered after auth, the refused socket stayed open and close() hung.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(authPlugin, { token: options.config.API_TOKEN });
   // The OpenAPI document is generated from the protocol schemas the routes validate with.
   await app.register(swagger, {
@@ -51,7 +54,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(healthRoutes, { checks: options.readiness });
   await app.register(caseRoutes);
   await app.register(sessionRoutes);
