@@ -21,7 +21,13 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const action = (kind: 'answer' | 'hangup' | 'callback', summary: string) =>
     app.post(
       `/v1/cases/:id/${kind}`,
-      { schema: { tags: ['cases'], summary, params: CaseIdParams, body: Type.Optional(OperatorBody), response: { 200: Case, ...errors } } },
+      {
+        schema: { tags: ['cases'], summary, params: CaseIdParams, body: Type.Optional(OperatorBody), response: { 200: Case, ...errors } },
+        // The body is optional (the operator may be named by X-Operator-Id alone); Fastify would check undefined against the object schema.
+        preValidation: async (req) => {
+          req.body ??= {};
+        },
+      },
       async (req) => svc.operatorAction({ kind, caseId: req.params.id, operatorId: operatorIdOf(req) }),
     );
   action('answer', 'Operator takes the case; the call becomes connected; 409 if another operator has it');
