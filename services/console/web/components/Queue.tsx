@@ -29,7 +29,7 @@ export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect,
     <section class="panel queue" aria-labelledby="queue-title">
       <h2 id="queue-title">Queue</h2>
       {cases.length === 0 && <p class="empty">No open cases.</p>}
-      <ol ref={list} role="listbox" aria-label="Open cases" aria-activedescendant={selectedId ? `row-${selectedId}` : undefined}>
+      <ol ref={list} tabIndex={0} role="listbox" aria-label="Open cases" aria-activedescendant={selectedId ? `row-${selectedId}` : undefined}>
         {cases.map((c) => {
           const session = sessionOf(feed, c);
           const timer =
