@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('console e2e: one call from airbag to close', () => {
-  it('shows an airbag case within 1 s; the operator answers, hangs up (D2.2), closes it and it leaves the queue', async () => {
+  it('shows an airbag case within 1 s; the operator answers, hangs up (D2.2), calls back (D2.6), closes it and it leaves the queue', async () => {
     const { page, errors } = await openConsole(browser, stack.httpUrl);
     // Other traffic in the queue, for a realistic screenshot: SOS, trouble with a doubtful fix, a test call, no position.
     await fleet.fire('sos', testVin('JTSSS', 1), {}, { position: { lat: 34.6937, lon: 135.5023, trusted: true }, occupants: 1 });
@@ -59,7 +59,15 @@ describe('console e2e: one call from airbag to close', () => {
 
     await page.getByRole('button', { name: 'Hang up' }).click();
     await expect.poll(() => callState.getAttribute('data-state')).toBe('cleared');
-    expect(await page.getByRole('button', { name: 'Call back' }).isEnabled()).toBe(true);
+    // A cleared call is not answered again; the way back to the car is a call-back.
+    expect(await page.getByRole('button', { name: 'Answer' }).isEnabled()).toBe(false);
+
+    // D2.6: after clear-down the centre calls the car back; it is connected again, then cleared again.
+    await page.getByRole('button', { name: 'Call back' }).click();
+    await expect.poll(() => callState.textContent()).toContain('Call-back connected');
+    expect(await page.getByRole('button', { name: 'Close case' }).isEnabled()).toBe(false);
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await expect.poll(() => callState.getAttribute('data-state')).toBe('cleared');
 
     await page.getByLabel('Resolution').selectOption('emergency_dispatched');
     await page.getByRole('button', { name: 'Close case' }).click();
@@ -73,6 +81,36 @@ describe('console e2e: one call from airbag to close', () => {
     expect(timeline).toMatch(/Call connected/);
     expect(timeline).toMatch(/Closed: emergency dispatched/);
     expect(errors).toEqual([]);
+  });
+
+  it('shows the service’s message when it refuses an action (another operator has the case)', async () => {
+    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    const vin = testVin('JTTAKEN', 9);
+    await fleet.fire('sos', vin, {});
+    const row = page.locator(`li[data-vin="${vin}"]`);
+    await row.waitFor({ timeout: 2000 });
+    const id = await row.getAttribute('data-case-id');
+    const taken = await fetch(`${stack.httpUrl}/v1/cases/${id}/answer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-operator-id': 'operator-other' },
+      body: '{}',
+    });
+    expect(taken.status).toBe(200);
+    await row.click();
+    await expect.poll(() => page.getByTestId('call-state').getAttribute('data-state')).toBe('connected');
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('operator-other');
+    expect(await page.getByTestId('call-state').getAttribute('data-state')).toBe('connected');
+    expect(errors.filter((e) => !/409/.test(e))).toEqual([]);
+    // Leave the queue as the next test expects it: the other operator clears and closes.
+    for (const [path, body] of [['hangup', {}], ['close', { resolution: 'advice_given' }]] as const) {
+      await fetch(`${stack.httpUrl}/v1/cases/${id}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-operator-id': 'operator-other' },
+        body: JSON.stringify(body),
+      });
+    }
+    await row.waitFor({ state: 'detached', timeout: 2000 });
   });
 
   it('keyboard: j/k move through the queue, Enter opens, a answers', async () => {

@@ -54,7 +54,7 @@ export function createApi(opts: ApiOptions) {
   }
 
   const caseAction = (id: string, action: CaseAction) =>
-    request<unknown>('POST', `/v1/cases/${encodeURIComponent(id)}/${action}`, { operatorId: opts.operatorId() });
+    request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/${action}`, { operatorId: opts.operatorId() });
 
   return {
     openCases: () => request<Case[]>('GET', '/v1/cases?status=open'),
@@ -64,7 +64,7 @@ export function createApi(opts: ApiOptions) {
     hangup: (id: string) => caseAction(id, 'hangup'),
     callback: (id: string) => caseAction(id, 'callback'),
     close: (id: string, resolution: string) =>
-      request<unknown>('POST', `/v1/cases/${encodeURIComponent(id)}/close`, { resolution, operatorId: opts.operatorId() }),
+      request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/close`, { resolution, operatorId: opts.operatorId() }),
   };
 }
 

@@ -18,8 +18,10 @@ export const FEATURE_LABEL: Record<LockoutView['features'][number], string> = {
 
 export function describeSession(s: VoiceSession): string {
   if (s.state === 'cleared') return s.clearedBy ? `Call cleared (by ${s.clearedBy.replace('_', ' ')})` : 'Call cleared';
-  if (s.state === 'ringing' && s.callbacks.length > 0) return 'Calling the car back';
-  return s.state === 'ringing' ? 'Call ringing' : 'Call connected';
+  // D2.6: a call-back is the same session again, one more entry in `callbacks`.
+  const again = s.callbacks.length > 0;
+  if (s.state === 'ringing') return again ? 'Calling the car back' : 'Call ringing';
+  return again ? 'Call-back connected' : 'Call connected';
 }
 
 export function describeLockout(l: LockoutView): string {
