@@ -1,0 +1,283 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FEED_CLOSE, topics, type Case, type SnapshotMessage } from '../../protocol/index.js';
+import type { AnyFeedMessage, FeedClient } from '../helpers/feed-client.js';
+import { metricValue, RawMqttClient, validEvent } from '../helpers/raw-mqtt.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { vin } from '../helpers/vins.js';
+
+/**
+ * Contract "WebSocket": snapshot in queue order with the current seq, one increasing seq, `since`
+ * replays exactly what was missed, `reset: true` when it is too old, 4400 for a bad `since`, 1013 for
+ * a consumer that cannot keep up, which then resumes with `since` without gaps.
+ */
+
+type Opened = Extract<AnyFeedMessage, { case: Case }> & { type: 'case.opened' };
+const isOpened = (m: AnyFeedMessage): m is Opened => m.type === 'case.opened';
+const seqs = (ms: AnyFeedMessage[]) => ms.map((m) => m.seq);
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+const live = (c: FeedClient) => c.messages.filter((m) => m.type !== 'snapshot');
+
+let vinCounter = 1000;
+
+/** A car-side publisher of valid events for fresh VINs; returns the eventIds. */
+async function fire(car: RawMqttClient, n: number, type = 'airbag', data?: Record<string, unknown>): Promise<string[]> {
+  const ids: string[] = [];
+  const batch: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = vin(vinCounter++);
+    const event = validEvent(v, type, data ? { data } : {});
+    ids.push(String(event.eventId));
+    batch.push(car.publish(topics.event(v, type as never), JSON.stringify(event)));
+    if (batch.length >= 50) await Promise.all(batch.splice(0));
+  }
+  await Promise.all(batch);
+  return ids;
+}
+
+/** Waits until `client` has the case.opened of every event in `eventIds`. */
+async function openedAll(client: FeedClient, eventIds: string[], timeoutMs = 20_000): Promise<void> {
+  const wanted = new Set(eventIds);
+  await client.count((m) => isOpened(m) && wanted.has(m.case.eventId), wanted.size, timeoutMs);
+}
+
+function expectContiguousFrom(messages: AnyFeedMessage[], first: number): void {
+  const s = seqs(messages);
+  expect(s).toEqual(range(first, first + s.length - 1));
+}
+
+describe('operator feed: snapshot, seq, since, reset, bad since', () => {
+  let stack: TestStack;
+  let car: RawMqttClient;
+  let watcher: FeedClient; // connected from the start, reads everything
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    car = await RawMqttClient.connect(stack.mqttUrl);
+    watcher = await stack.feed();
+    await watcher.next((m) => m.type === 'snapshot');
+  });
+  afterAll(async () => {
+    await car?.end();
+    await stack?.close();
+  });
+
+  it('snapshot on connect lists the open cases in queue order (priority, then age) with the current seq', async () => {
+    const order: Array<[string, Record<string, unknown>?]> = [
+      ['trouble'],
+      ['sos'],
+      ['impact', { deltaVKmh: 3 }], // below the threshold: recorded, no case (D1.2)
+      ['airbag'],
+      ['sos'],
+      ['impact', { deltaVKmh: 25 }],
+      ['trouble'],
+    ];
+    const ids: string[] = [];
+    for (const [type, data] of order) {
+      const [id] = await fire(car, 1, type, data);
+      ids.push(id!);
+      // One at a time, so that ages differ and are in this order.
+      if (!(type === 'impact' && data?.deltaVKmh === 3)) await openedAll(watcher, [id!]);
+    }
+    const openedNow = watcher.messages.filter(isOpened).map((m) => m.case);
+    const byEvent = (id: string) => openedNow.find((c) => c.eventId === id)!;
+
+    // The operator closes the first trouble call: it leaves the queue.
+    const closing = byEvent(ids[0]!);
+    expect((await stack.http('POST', `/v1/cases/${closing.id}/hangup`, {})).status).toBe(200);
+    expect((await stack.http('POST', `/v1/cases/${closing.id}/close`, { resolution: 'advice_given' })).status).toBe(200);
+    await watcher.next((m) => m.type === 'case.closed' && (m as { case: Case }).case.id === closing.id);
+
+    const client = await stack.feed();
+    const snap = await client.next<SnapshotMessage>((m) => m.type === 'snapshot');
+    expect(snap.reset).toBeUndefined();
+    expect(snap.cases.map((c) => c.eventId)).toEqual([ids[3], ids[5], ids[1], ids[4], ids[6]]);
+    expect(snap.cases.map((c) => c.priority)).toEqual([1, 1, 2, 2, 3]);
+    expect(snap.cases.every((c) => c.status === 'open')).toBe(true);
+    // Same cases, same order as the REST queue.
+    const rest = await stack.http('GET', '/v1/cases?status=open');
+    expect(snap.cases).toEqual(rest.body);
+    // Its seq is the last one of the feed: the watcher has exactly up to it, nothing after.
+    await watcher.next((m) => m.seq === snap.seq);
+    expect(Math.max(...seqs(watcher.messages))).toBe(snap.seq);
+    expect(snap.seq).toBeGreaterThan(0);
+    client.close();
+  });
+
+  it('live messages carry one strictly increasing seq, with no gaps for a client that reads everything', async () => {
+    const ids = await fire(car, 5, 'sos');
+    await openedAll(watcher, ids);
+    const [snapshot, ...rest] = watcher.messages;
+    expect(snapshot!.type).toBe('snapshot');
+    expectContiguousFrom(rest, snapshot!.seq + 1);
+    for (const m of rest) expect(['case.opened', 'case.updated', 'case.closed', 'session.updated', 'lockout.updated']).toContain(m.type);
+    for (const m of watcher.messages) expect(Number.isNaN(Date.parse(m.at))).toBe(false);
+  });
+
+  it('?since=<seq> replays exactly the missed messages in order, no gaps, no duplicates, then live ones', async () => {
+    const first = await stack.feed();
+    await first.next((m) => m.type === 'snapshot');
+    const idsA = await fire(car, 3);
+    await openedAll(first, idsA);
+    const lastSeen = Math.max(...seqs(first.messages));
+    first.close();
+    await first.closed();
+
+    // Missed while away.
+    const missedIds = await fire(car, 4, 'sos');
+    await openedAll(watcher, missedIds);
+    const missed = watcher.messages.filter((m) => m.seq > lastSeen);
+
+    const back = await stack.feed(`since=${lastSeen}`);
+    await back.count(() => true, missed.length);
+    expect(back.messages.some((m) => m.type === 'snapshot')).toBe(false);
+    expect(back.messages.slice(0, missed.length)).toEqual(missed);
+
+    // Then live ones, continuing the same sequence.
+    const liveIds = await fire(car, 2);
+    await openedAll(back, liveIds);
+    await openedAll(watcher, liveIds);
+    expectContiguousFrom(back.messages, lastSeen + 1);
+    expect(back.messages).toEqual(watcher.messages.filter((m) => m.seq > lastSeen));
+    back.close();
+  });
+
+  it('?since= while events keep coming: still no gap and no duplicate at the seam', async () => {
+    const from = Math.max(...seqs(watcher.messages));
+    const background = fire(car, 60, 'trouble');
+    // Connect in the middle of the burst.
+    await watcher.count((m) => m.seq > from, 10);
+    const resumed = await stack.feed(`since=${from}`);
+    const ids = await background;
+    await openedAll(watcher, ids);
+    await openedAll(resumed, ids);
+    const last = Math.max(...seqs(watcher.messages));
+    await resumed.next((m) => m.seq === last);
+    expectContiguousFrom(resumed.messages, from + 1);
+    expect(resumed.messages).toEqual(watcher.messages.filter((m) => m.seq > from));
+    resumed.close();
+  });
+
+  it('?since=<the current seq> replays nothing and goes on live', async () => {
+    const now = Math.max(...seqs(watcher.messages));
+    const client = await stack.feed(`since=${now}`);
+    const ids = await fire(car, 1, 'sos');
+    await openedAll(client, ids);
+    expect(client.messages.some((m) => m.type === 'snapshot')).toBe(false);
+    expectContiguousFrom(client.messages, now + 1);
+    client.close();
+  });
+
+  it('a garbage since is refused with close code 4400', async () => {
+    for (const since of ['abc', '-1', '1.5', '1e3', '0x10', '', '9999999999999999', '12abc']) {
+      const client = await stack.feed(`since=${encodeURIComponent(since)}`);
+      expect(await client.closed(), `since=${since}`).toBe(FEED_CLOSE.badRequest);
+      expect(client.messages).toEqual([]);
+    }
+    // The feed is fine afterwards.
+    const ok = await stack.feed();
+    await ok.next((m) => m.type === 'snapshot');
+    ok.close();
+  });
+});
+
+describe('operator feed: since older than the kept history (FEED_HISTORY 100)', () => {
+  let stack: TestStack;
+  let car: RawMqttClient;
+  afterAll(async () => {
+    await car?.end();
+    await stack?.close();
+  });
+
+  it('gives a fresh snapshot with reset: true, listing the open cases at the current seq', async () => {
+    stack = await startTestStack({ config: { FEED_HISTORY: 100 } });
+    car = await RawMqttClient.connect(stack.mqttUrl);
+    const watcher = await stack.feed();
+    await watcher.next((m) => m.type === 'snapshot');
+    const ids: string[] = [];
+    while (live(watcher).length <= 130) {
+      const batch = await fire(car, 10, 'sos');
+      ids.push(...batch);
+      await openedAll(watcher, batch);
+    }
+    const current = Math.max(...seqs(watcher.messages));
+
+    for (const since of [0, 1, current - 120]) {
+      const client = await stack.feed(`since=${since}`);
+      const snap = await client.next<SnapshotMessage>((m) => m.type === 'snapshot');
+      expect(snap.reset, `since=${since}`).toBe(true);
+      expect(snap.seq).toBe(current);
+      expect(snap.cases.map((c) => c.eventId).sort()).toEqual([...ids].sort());
+      expect(client.messages[0]).toBe(snap);
+      client.close();
+    }
+
+    // Within the kept 100 it still replays.
+    const recent = await stack.feed(`since=${current - 50}`);
+    await recent.count(() => true, 50);
+    expect(recent.messages.some((m) => m.type === 'snapshot')).toBe(false);
+    expectContiguousFrom(recent.messages, current - 49);
+    recent.close();
+
+    // A seq this feed never reached (e.g. from before a restart of an in-memory service) cannot be replayed either.
+    const future = await stack.feed(`since=${current + 1000}`);
+    const snap = await future.next<SnapshotMessage>((m) => m.type === 'snapshot');
+    expect(snap).toMatchObject({ reset: true, seq: current });
+    future.close();
+  });
+});
+
+describe('operator feed: a consumer that cannot keep up (FEED_MAX_BUFFERED_BYTES 1024)', () => {
+  let stack: TestStack;
+  let car: RawMqttClient;
+  let slow: FeedClient | undefined;
+  afterEach(() => {
+    // Never leave a paused socket behind.
+    (slow?.ws as unknown as { _socket?: { resume(): void } } | undefined)?._socket?.resume();
+  });
+  afterAll(async () => {
+    await car?.end();
+    await stack?.close();
+  });
+
+  it('is closed with 1013 while the others carry on, and resumes with since without gaps', async () => {
+    stack = await startTestStack({ config: { FEED_MAX_BUFFERED_BYTES: 1024 } });
+    car = await RawMqttClient.connect(stack.mqttUrl);
+    const watcher = await stack.feed();
+    await watcher.next((m) => m.type === 'snapshot');
+    slow = await stack.feed();
+    const snap = await slow.next<SnapshotMessage>((m) => m.type === 'snapshot');
+    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+
+    const metrics = async () => (await stack.http('GET', '/metrics')).body as string;
+    const ids: string[] = [];
+    const deadline = Date.now() + 60_000;
+    while (metricValue(await metrics(), 'anshin_feed_slow_consumers_closed_total') === 0) {
+      if (Date.now() > deadline) throw new Error(`slow client not closed after ${ids.length} events`);
+      ids.push(...(await fire(car, 100, 'airbag')));
+    }
+    expect(stack.service.feed.size).toBe(1); // only the watcher is left
+    expect(metricValue(await metrics(), 'anshin_feed_clients')).toBe(1);
+
+    // The service did not slow down for it: the watcher has every case, in one gapless sequence.
+    await openedAll(watcher, ids, 60_000);
+    const final = Math.max(...seqs(watcher.messages));
+    expectContiguousFrom(live(watcher), snap.seq + 1);
+
+    // The slow client reads what had reached it, then the 1013 close.
+    socket.resume();
+    expect(await slow.closed(20_000)).toBe(FEED_CLOSE.tooSlow);
+    const got = live(slow);
+    expect(got.length).toBeLessThan(live(watcher).length);
+    expectContiguousFrom(got, snap.seq + 1);
+    const lastSeen = got.length ? got[got.length - 1]!.seq : snap.seq;
+
+    // It resumes with since and ends up with exactly the whole sequence.
+    const resumed = await stack.feed(`since=${lastSeen}`);
+    await resumed.next((m) => m.seq === final, 30_000);
+    expect(resumed.messages.some((m) => m.type === 'snapshot')).toBe(false);
+    expectContiguousFrom([...got, ...resumed.messages], snap.seq + 1);
+    expect([...got, ...resumed.messages]).toEqual(live(watcher));
+    resumed.close();
+  }, 120_000);
+});
