@@ -53,6 +53,7 @@ export async function readTraceFile(path: string, opts: ReadOptions = {}): Promi
  */
 export function parseTrace(text: string, opts: ReadOptions = {}): ParsedTrace {
   const file = opts.name ?? 'trace';
+  if (text.trim() === '') throw new TraceFileError(file, 1, 'empty file: expected the trace header');
   const raw = text.split('\n');
   const endsWithNewline = text.endsWith('\n');
   if (endsWithNewline) raw.pop();
@@ -120,7 +121,9 @@ function checkLine(file: string, n: number, value: unknown): TraceLine {
 }
 
 function describe(issues: SchemaIssue[]): string {
+  const seen = new Set<string>();
   return issues
+    .filter((i) => !seen.has(i.path) && seen.add(i.path))
     .map((i) => {
       if (/unexpected property/i.test(i.message)) return `unknown field "${i.path.split('/').pop()}"`;
       if (/required property/i.test(i.message)) return `missing field "${i.path.split('/').pop()}"`;

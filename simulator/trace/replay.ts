@@ -1,0 +1,158 @@
+import { pino } from 'pino';
+import { inboundFilters, parseTopic, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
+import { VirtualClock, type Clock } from '../../services/clock/index.js';
+import { loadConfig } from '../../services/config.js';
+import { ulidFactory } from '../../services/ids.js';
+import type { Outbound } from '../../services/incident/core.js';
+import { ApiError } from '../../services/incident/errors.js';
+import { IncidentService } from '../../services/incident/service.js';
+import { MemoryStore } from '../../services/incident/store/memory-store.js';
+import { mulberry32 } from '../car/prng.js';
+import { payloadBytes, payloadText } from './lines.js';
+import { OutcomeCollector } from './outcome.js';
+import type { ParsedTrace } from './reader.js';
+import { matchesAny } from './topic-filter.js';
+
+export type ReplaySpeed = number | 'max';
+
+export interface ReplayOptions {
+  /** `max` (default): as fast as the service decides. A number paces trace time against `wallClock`. */
+  speed?: ReplaySpeed;
+  /** Only for paced replays: the real clock that virtual time is paced against. */
+  wallClock?: Clock;
+  /** Seed of the replay's id generator (ids are normalised in the outcome anyway). */
+  seed?: number;
+}
+
+export interface ReplayResult {
+  outcome: Outcome;
+  /** Trace lines handed to the service: `in` MQTT lines on the service's topics, operator lines. */
+  fed: number;
+}
+
+const INBOUND = Object.values(inboundFilters);
+
+/**
+ * Replays a trace into a fresh in-process service: VirtualClock at the header's start, MemoryStore,
+ * deterministic ids, an Outbound that only records. `in` lines go through `service.ingest` at their
+ * time, operator lines through `service.operatorAction` (the case found by vin + eventId). Then time
+ * runs on past the end by LOCKOUT_MINUTES + 1 min so pending lockout expiries fire (D3.5). No network,
+ * no wall time: the same trace always gives the same outcome.
+ */
+export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const { header } = trace;
+  const startMs = Date.parse(header.startedAt);
+  const clock = new VirtualClock(startMs);
+  const config = loadConfig({}, { ...header.config, LOG_LEVEL: 'silent' });
+  const store = new MemoryStore({ feedHistory: 100, commandsPerVehicle: 100_000 });
+  const collector = new OutcomeCollector(startMs);
+  store.onFeed((m) => collector.onFeed(m));
+  const outbound: Outbound = { publish: (topic, payload) => collector.onPublish(topic, payload, clock.now()) };
+  const rng = mulberry32(opts.seed ?? 1);
+  const service = new IncidentService({ store, clock, config, outbound, logger: pino({ level: 'silent' }), newId: ulidFactory(clock, () => rng.next()) });
+  await service.start();
+
+  const recorded = recordedCommands(trace);
+  const pace = pacer(opts);
+  let fed = 0;
+  let events = 0;
+  let operatorActions = 0;
+  let durationMs = 0;
+  for (const line of trace.lines) {
+    durationMs = line.t;
+    if (line.kind === 'mqtt' && (line.dir !== 'in' || !matchesAny(INBOUND, line.topic))) continue;
+    await pace(line.t);
+    const target = startMs + line.t;
+    if (target > clock.now()) await clock.advanceTo(target);
+    fed++;
+    if (line.kind === 'mqtt') {
+      events++;
+      collector.noteTopic(line.topic);
+      await service.ingest(line.topic, ackMapped(line, recorded, collector) ?? payloadBytes(line));
+    } else {
+      operatorActions++;
+      await operate(service, collector, line);
+    }
+  }
+  // D3.5: lockouts still running at the end of the trace expire in the replay too.
+  await clock.advanceTo(startMs + durationMs + (config.LOCKOUT_MINUTES + 1) * 60_000);
+  const outcome = await collector.build(store, { events, operatorActions, durationMs }, (vin) => service.lockout(vin));
+  await service.stop();
+  await store.close();
+  return { outcome, fed };
+}
+
+async function operate(service: IncidentService, collector: OutcomeCollector, line: TraceOperatorLine): Promise<void> {
+  const caseId = collector.caseFor(line.vin, line.eventId);
+  let result = 'ok';
+  if (!caseId) result = 'case_not_found';
+  else {
+    try {
+      const base = { caseId, operatorId: line.operatorId };
+      await service.operatorAction(
+        line.action === 'close' ? { ...base, kind: 'close', resolution: line.resolution ?? '', ...(line.note !== undefined ? { note: line.note } : {}) } : { ...base, kind: line.action },
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result = err.code;
+    }
+  }
+  collector.onOperator({ t: line.t, action: line.action, vin: line.vin, eventId: line.eventId, operatorId: line.operatorId, caseId: caseId ?? null, result });
+}
+
+/** Recorded command ids -> (vin, k): the k-th command the live backend sent to that car. */
+export function recordedCommands(trace: ParsedTrace): Map<string, { vin: string; k: number }> {
+  const out = new Map<string, { vin: string; k: number }>();
+  const counts = new Map<string, number>();
+  for (const line of trace.lines) {
+    if (line.kind !== 'mqtt' || line.dir !== 'out') continue;
+    const route = parseTopic(line.topic);
+    if (route.kind !== 'commands') continue;
+    const id = commandIdOf(payloadText(line));
+    if (id === undefined) continue;
+    const k = counts.get(route.vin) ?? 0;
+    counts.set(route.vin, k + 1);
+    out.set(id, { vin: route.vin, k });
+  }
+  return out;
+}
+
+/**
+ * A car's ack names the command id the live backend minted; the replay minted others. The k-th command
+ * to a car is the same command in both runs (same inputs, same decisions), so the ack is rewritten to
+ * the replay's k-th id. An ack that maps to nothing is fed as recorded (and dead-lettered as unknown).
+ */
+function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number }>, collector: OutcomeCollector): Buffer | undefined {
+  const route = parseTopic(line.topic);
+  if (route.kind !== 'acks' || line.payload === undefined) return undefined;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(line.payload) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const at = typeof body.commandId === 'string' ? recorded.get(body.commandId) : undefined;
+  const replayed = at && at.vin === route.vin ? collector.commandId(route.vin, at.k) : undefined;
+  return replayed ? Buffer.from(JSON.stringify({ ...body, commandId: replayed })) : undefined;
+}
+
+function commandIdOf(payload: string): string | undefined {
+  try {
+    const id = (JSON.parse(payload) as { commandId?: unknown }).commandId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--speed 1|10`: waits until wall time since the start reaches trace time / speed. */
+function pacer(opts: ReplayOptions): (t: number) => Promise<void> {
+  const speed = opts.speed ?? 'max';
+  const wall = opts.wallClock;
+  if (speed === 'max' || !wall) return async () => {};
+  const wallStart = wall.now();
+  return (t) => {
+    const wait = wallStart + t / speed - wall.now();
+    return wait > 0 ? new Promise<void>((resolve) => wall.setTimer(wait, resolve)) : Promise.resolve();
+  };
+}
