@@ -59,6 +59,8 @@ describe('console e2e: one call from airbag to close', () => {
 
     await page.getByRole('button', { name: 'Hang up' }).click();
     await expect.poll(() => callState.getAttribute('data-state')).toBe('cleared');
+    // D3.5: cleared, the lockout now runs 60 minutes: each feature counts down.
+    await expect.poll(() => view.getByTestId('lockout').textContent()).toMatch(/Remote operations(1:00:00|59:[0-5]\d)/);
     // A cleared call is not answered again; the way back to the car is a call-back.
     expect(await page.getByRole('button', { name: 'Answer' }).isEnabled()).toBe(false);
 

@@ -40,7 +40,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function feed(over: { unauthorized?: () => Promise<boolean>; probe?: () => Promise<void> } = {}) {
+function feed(over: { unauthorized?: () => Promise<boolean>; probe?: () => Promise<'ok' | 'unauthorized'> } = {}) {
   let seq: number | null = null;
   const states: ConnectionState[] = [];
   const messages: ServerMessage[] = [];
@@ -54,7 +54,7 @@ function feed(over: { unauthorized?: () => Promise<boolean>; probe?: () => Promi
     },
     onState: (s) => states.push(s),
     unauthorized: over.unauthorized ?? (async () => false),
-    probe: over.probe ?? (async () => undefined),
+    probe: over.probe ?? (async () => 'ok' as const),
     WebSocket: FakeSocket as unknown as typeof WebSocket,
   });
   return { socket, states, messages };
@@ -96,7 +96,7 @@ describe('console feed connection', () => {
   });
 
   it('on 4401 asks for the token and reconnects with it; a socket refused before opening is probed over HTTP', async () => {
-    const probe = vi.fn(async () => undefined);
+    const probe = vi.fn(async () => 'ok' as const);
     const unauthorized = vi.fn(async () => {
       memory.set('anshin.apiToken', 's3cret token');
       return true;
@@ -112,6 +112,20 @@ describe('console feed connection', () => {
     expect(unauthorized).toHaveBeenCalledTimes(1);
     expect(states).toContain('unauthorized');
     expect(new URL(FakeSocket.all[2]!.url).searchParams.get('token')).toBe('s3cret token');
+    socket.stop();
+  });
+
+  it('does not ask again and again: a refused upgrade with no token given waits for start()', async () => {
+    const probe = vi.fn(async () => 'unauthorized' as const);
+    const { socket, states } = feed({ probe });
+    socket.start();
+    FakeSocket.all[0]!.close();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(states.at(-1)).toBe('unauthorized');
+    socket.start();
+    expect(FakeSocket.all).toHaveLength(2);
     socket.stop();
   });
 

@@ -4,7 +4,7 @@ import { Header } from './components/Header.js';
 import { JapanMap } from './components/JapanMap.js';
 import { Queue } from './components/Queue.js';
 import { TokenDialog, type TokenRequest } from './components/TokenDialog.js';
-import { createApi } from './lib/api.js';
+import { ApiError, createApi } from './lib/api.js';
 import { readToken, tokenGate } from './lib/auth.js';
 import { TRIGGER_LABEL } from './lib/describe.js';
 import { canDo, type CaseActionName } from './lib/actions.js';
@@ -34,7 +34,13 @@ export function App() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [tokenRequest, setTokenRequest] = useState<TokenRequest | null>(null);
-  const now = useNow(250);
+  // Service clock minus this PC's, from each snapshot's `at` (sent as the socket opens; replayed
+  // messages carry old times, so only snapshots are used).
+  const clockOffset = useRef(0);
+  const now = useNow(
+    250,
+    useCallback(() => clockOffset.current, []),
+  );
 
   // One question for the token however many requests fail at once (contract "Auth").
   const askToken = useMemo(
@@ -48,6 +54,7 @@ export function App() {
 
   const onMessage = useCallback(
     (msg: ServerMessage) => {
+      if (msg.type === 'snapshot') clockOffset.current = Date.parse(msg.at) - Date.now() || 0;
       const before = feedRef.current;
       const next = applyMessage(before, msg);
       commit(next);
@@ -61,6 +68,7 @@ export function App() {
     [commit],
   );
 
+  const socketRef = useRef<FeedSocket | null>(null);
   useEffect(() => {
     const socket = new FeedSocket({
       url: feedUrl(location),
@@ -70,9 +78,15 @@ export function App() {
       onState: (state, detail) => setConn({ state, detail }),
       unauthorized: async () => (await askToken('The live feed asks for an API token.')) !== null,
       probe: async () => {
-        await api.openCases();
+        try {
+          await api.openCases();
+          return 'ok';
+        } catch (err) {
+          return err instanceof ApiError && err.status === 401 ? 'unauthorized' : 'ok';
+        }
       },
     });
+    socketRef.current = socket;
     socket.start();
     return () => socket.stop();
   }, [api, askToken, onMessage]);
@@ -179,6 +193,7 @@ export function App() {
           setAskOperator(false);
         }}
         openCount={queue.length}
+        onReconnect={() => socketRef.current?.start()}
       />
       <main class="grid">
         <Queue

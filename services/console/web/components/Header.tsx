@@ -16,9 +16,11 @@ interface Props {
   askOperator: boolean;
   openCount: number;
   onSettings(s: Settings): void;
+  /** Tries the feed again after the token question was cancelled. */
+  onReconnect(): void;
 }
 
-export function Header({ conn, settings, askOperator, openCount, onSettings }: Props) {
+export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect }: Props) {
   const [editing, setEditing] = useState(false);
   const showForm = editing || askOperator;
   return (
@@ -28,6 +30,11 @@ export function Header({ conn, settings, askOperator, openCount, onSettings }: P
         <span class="dot" aria-hidden="true" />
         {CONN_LABEL[conn.state]}
       </span>
+      {conn.state === 'unauthorized' && (
+        <button type="button" class="link" onClick={onReconnect}>
+          Enter API token
+        </button>
+      )}
       <span class="count">{openCount} open</span>
       <span class="spacer" />
       {showForm ? (

@@ -15,9 +15,10 @@ export interface FeedSocketOptions {
   unauthorized(): Promise<boolean>;
   /**
    * Called when the socket closed before it opened: a browser hides the HTTP status of a refused
-   * upgrade, so an HTTP call finds out whether it was a 401 (and asks for the token).
+   * upgrade, so an HTTP call finds out whether it was a 401 (asking for the token on the way).
+   * `unauthorized` means the operator gave no token: the socket then waits for `start()`.
    */
-  probe(): Promise<void>;
+  probe(): Promise<'ok' | 'unauthorized'>;
   /** Reconnect delays in ms; the last one repeats. */
   backoff?: readonly number[];
   WebSocket?: typeof WebSocket;
@@ -38,8 +39,11 @@ export class FeedSocket {
 
   constructor(private readonly opts: FeedSocketOptions) {}
 
+  /** Connects; also the retry after the operator cancelled the token question. */
   start(): void {
+    if (this.ws || this.timer) return;
     this.stopped = false;
+    this.attempt = 0;
     this.connect();
   }
 
@@ -93,7 +97,11 @@ export class FeedSocket {
       return;
     }
     this.opts.onState('reconnecting', code === FEED_CLOSE.tooSlow ? 'The console fell behind; resuming.' : undefined);
-    if (!opened) await this.opts.probe().catch(() => undefined);
+    if (!opened && (await this.opts.probe().catch(() => 'ok' as const)) === 'unauthorized') {
+      this.opts.onState('unauthorized', 'The feed needs an API token.');
+      return;
+    }
+    if (this.stopped) return;
     // 1013: the server cut a slow reader; it resumes at once. Anything else backs off.
     const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
     const delay = code === FEED_CLOSE.tooSlow ? 0 : backoff[Math.min(this.attempt, backoff.length - 1)]!;
