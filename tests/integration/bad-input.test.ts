@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetter, topics, type Case } from '../../protocol/index.js';
@@ -165,6 +166,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     const v = vin(6);
     await expectRejected(`v1/vehicles/${v}/events/meteor`, bytes(validEvent(v, 'meteor')), 'unknown_event_type', { vinToCheck: v });
     await expectRejected(`v1/vehicles/${v}/events/AIRBAG`, bytes(validEvent(v, 'AIRBAG')), 'unknown_event_type', { vinToCheck: v });
+    await expectRejected(`v1/vehicles/${v}/events/`, bytes(validEvent(v, '')), 'unknown_event_type', { vinToCheck: v });
   });
 
   it('position_out_of_range: latitude over 90, longitude under -180, in events and telemetry', async () => {
@@ -188,6 +190,24 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     await expectRejected(topics.event(v, 'trouble'), big, 'payload_too_large', { vinToCheck: v });
   });
 
+  it('payload_too_large: one byte over the limit is refused, exactly the limit is accepted', async () => {
+    const max = stack.config.MAX_PAYLOAD_BYTES;
+    const padded = (v: string, size: number) => {
+      const event = validEvent(v, 'sos', { pad: '' });
+      const base = Buffer.byteLength(JSON.stringify(event));
+      event.pad = 'x'.repeat(size - base);
+      const b = bytes(event);
+      expect(b.length).toBe(size);
+      return { event, b };
+    };
+    const over = vin(17);
+    await expectRejected(topics.event(over, 'sos'), padded(over, max + 1).b, 'payload_too_large', { vinToCheck: over });
+    const exact = vin(18);
+    const { event, b } = padded(exact, max);
+    await car.publish(topics.event(exact, 'sos'), b);
+    await feed.next((m) => m.type === 'case.opened' && (m as { case: Case }).case.eventId === event.eventId);
+  });
+
   it('duplicate_event: the same event published again opens no second case', async () => {
     const v = vin(10);
     const event = validEvent(v, 'sos');
@@ -205,6 +225,16 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     expect(mine.map((c) => c.id)).toEqual([opened.case.id]);
     expect((await stack.http('GET', `/v1/vehicles/${v}/commands`)).body).toEqual(commandsBefore);
     expect((await stack.http('GET', `/v1/vehicles/${v}/lockout`)).body).toEqual(lockoutBefore);
+
+    // The same eventId from the same car on another event type is the same event: refused too.
+    await expectRejected(topics.event(v, 'airbag'), bytes({ ...event, type: 'airbag', data: { deployed: ['driver_front'] } }), 'duplicate_event');
+    expect((await allCases()).filter((c) => c.vin === v)).toHaveLength(1);
+
+    // The same eventId from another car is another event (ids are unique per car): it opens its case.
+    const other = vin(19);
+    await car.publish(topics.event(other, 'sos'), bytes({ ...event, vin: other }));
+    const otherCase = await feed.next<{ type: 'case.opened'; case: Case }>((m) => m.type === 'case.opened' && m.case.vin === other);
+    expect(otherCase.case.eventId).toBe(event.eventId);
   });
 
   it('duplicate_event: the same event delivered twice at once still opens one case', async () => {
@@ -250,6 +280,22 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     expect(stack.link.connected).toBe(true);
     expect(await allCases()).toEqual(casesBefore);
     expect(car.closed).toBe(false);
+    await expectStillServing();
+  });
+
+  it('a remaining length of five bytes (malformed MQTT) drops that client at the wire, others are served', async () => {
+    const droppedBefore = stack.broker!.stats.oversizeDropped;
+    const socket = createConnection({ host: new URL(stack.mqttUrl).hostname, port: stack.broker!.port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x80, 0x01]));
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the broker kept the connection')), 5_000))]);
+    expect(stack.broker!.stats.oversizeDropped).toBe(droppedBefore + 1);
+    expect(stack.link.connected).toBe(true);
     await expectStillServing();
   });
 

@@ -167,6 +167,19 @@ describe('operator feed: snapshot, seq, since, reset, bad since', () => {
     client.close();
   });
 
+  it('messages from the client are ignored; one over the 4 KiB frame limit closes only that client (1009)', async () => {
+    const chatty = await stack.feed();
+    await chatty.next((m) => m.type === 'snapshot');
+    chatty.ws.send(JSON.stringify({ type: 'case.closed', seq: 0 }));
+    const ids = await fire(car, 1, 'sos');
+    await openedAll(chatty, ids);
+    chatty.ws.send('x'.repeat(8 * 1024));
+    expect(await chatty.closed()).toBe(1009);
+    const more = await fire(car, 1, 'sos');
+    await openedAll(watcher, more);
+    expect(watcher.closeCode).toBeNull();
+  });
+
   it('a garbage since is refused with close code 4400', async () => {
     for (const since of ['abc', '-1', '1.5', '1e3', '0x10', '', '9999999999999999', '12abc']) {
       const client = await stack.feed(`since=${encodeURIComponent(since)}`);
@@ -211,12 +224,19 @@ describe('operator feed: since older than the kept history (FEED_HISTORY 100)', 
       client.close();
     }
 
-    // Within the kept 100 it still replays.
-    const recent = await stack.feed(`since=${current - 50}`);
-    await recent.count(() => true, 50);
-    expect(recent.messages.some((m) => m.type === 'snapshot')).toBe(false);
-    expectContiguousFrom(recent.messages, current - 49);
-    recent.close();
+    // Within the kept 100 it still replays, up to the oldest kept message exactly.
+    for (const back of [50, 100]) {
+      const recent = await stack.feed(`since=${current - back}`);
+      await recent.count(() => true, back);
+      expect(recent.messages.some((m) => m.type === 'snapshot'), `since=current-${back}`).toBe(false);
+      expectContiguousFrom(recent.messages, current - back + 1);
+      expect(recent.messages).toEqual(watcher.messages.filter((m) => m.seq > current - back));
+      recent.close();
+    }
+    // One further back is gone: reset.
+    const gone = await stack.feed(`since=${current - 101}`);
+    expect(await gone.next<SnapshotMessage>((m) => m.type === 'snapshot')).toMatchObject({ reset: true, seq: current });
+    gone.close();
 
     // A seq this feed never reached (e.g. from before a restart of an in-memory service) cannot be replayed either.
     const future = await stack.feed(`since=${current + 1000}`);

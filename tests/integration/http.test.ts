@@ -134,6 +134,8 @@ describe('HTTP API: auth, errors, docs, metrics, readiness (API_TOKEN set)', () 
       const res = await raw(stack.httpUrl, path.includes('answer') ? 'POST' : 'GET', path, { headers: { 'x-operator-id': 'op-1' } });
       expect([401, 404], `${path} -> ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
     }
+    expect((await raw(stack.httpUrl, 'HEAD', '/v1/cases')).status).toBe(401);
+    expect((await raw(stack.httpUrl, 'HEAD', '/%761/cases')).status).toBe(401);
     const c = await stack.http('GET', `/v1/cases/${caseOfCar.id}`);
     expect(c.body.operatorId).toBeUndefined();
   });
