@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CLOSED_LIMIT,
   applyMessage,
   emptyFeedState,
   lockoutOf,
@@ -59,6 +60,19 @@ describe('console feed reducer', () => {
     expect(openQueue(state)).toEqual([]);
     expect(state.cases.get(a.id)?.status).toBe('closed');
     expect(state.timelines.get(a.id)?.[0]?.text).toBe('Closed: advice given');
+  });
+
+  it('given a long shift, then only the last CLOSED_LIMIT closed cases are kept, open ones all', () => {
+    const open = makeCase();
+    const many = Array.from({ length: CLOSED_LIMIT + 5 }, () => makeCase());
+    let state = run([snapshot(1, [open, ...many])]);
+    // Closed in reverse order of opening: the first five closed are the last five opened.
+    [...many].reverse().forEach((c, i) => (state = applyMessage(state, caseMsg('case.closed', 2 + i, c))));
+    const kept = [...state.cases.values()].filter((c) => c.status === 'closed').map((c) => c.id);
+    expect(kept).toHaveLength(CLOSED_LIMIT);
+    expect(kept).toEqual([...many].reverse().slice(5).map((c) => c.id));
+    expect(state.cases.get(open.id)?.status).toBe('open');
+    expect(state.timelines.has(many.at(-1)!.id)).toBe(false);
   });
 
   it('given session.updated, then the session is kept and lands on its case timeline', () => {

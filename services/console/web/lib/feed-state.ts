@@ -30,6 +30,8 @@ export interface FeedState {
 }
 
 export const TIMELINE_LIMIT = 200;
+/** Closed cases kept for the case view; older ones are forgotten so a long shift does not grow the page. */
+export const CLOSED_LIMIT = 50;
 
 export function emptyFeedState(): FeedState {
   return { seq: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map() };
@@ -55,11 +57,13 @@ export function applyMessage(state: FeedState, msg: ServerMessage): FeedState {
     case 'case.closed': {
       const cases = new Map(state.cases);
       const c = msg.type === 'case.closed' ? { ...msg.case, status: 'closed' as const } : msg.case;
+      // A closing case moves to the end, so that map order is closing order for forgetOldClosed.
+      if (msg.type === 'case.closed') cases.delete(c.id);
       cases.set(c.id, c);
       next.cases = cases;
       next.lockouts = withEntry(state.lockouts, c.vin, c.lockout);
       next.timelines = appendTimeline(state.timelines, [c.id], { seq: msg.seq, at: msg.at, type: msg.type, text });
-      return next;
+      return msg.type === 'case.closed' ? forgetOldClosed(next) : next;
     }
     case 'session.updated': {
       next.sessions = withEntry(state.sessions, msg.session.id, msg.session);
@@ -88,6 +92,19 @@ function applySnapshot(state: FeedState, msg: SnapshotMessage): FeedState {
   const timelines = new Map([...state.timelines].filter(([id]) => cases.has(id)));
   const sessions = new Map([...state.sessions].filter(([, s]) => cases.has(s.caseId)));
   return { seq: msg.seq, cases, sessions, lockouts, timelines };
+}
+
+function forgetOldClosed(state: FeedState): FeedState {
+  // Closed cases sit in closing order (see above): the first ones closed longest ago.
+  const closed = [...state.cases.values()].filter((c) => c.status === 'closed');
+  if (closed.length <= CLOSED_LIMIT) return state;
+  const gone = new Set(closed.slice(0, closed.length - CLOSED_LIMIT).map((c) => c.id));
+  return {
+    ...state,
+    cases: new Map([...state.cases].filter(([id]) => !gone.has(id))),
+    timelines: new Map([...state.timelines].filter(([id]) => !gone.has(id))),
+    sessions: new Map([...state.sessions].filter(([, s]) => !gone.has(s.caseId))),
+  };
 }
 
 /** Records a session fetched over HTTP (`GET /v1/cases/{id}`); the feed's copy wins when it is newer. */
