@@ -57,7 +57,13 @@ export class MqttLink implements Outbound {
       logger.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to the broker');
       if (!connack.sessionPresent || clean) this.subscribe();
     });
-    client.on('error', (err) => logger.error({ err }, 'mqtt error'));
+    client.on('error', (err) => {
+      // A dropped connection is reconnected by MQTT.js: a warning, not an error (and expected at shutdown).
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const transient = this.closing || ['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT'].includes(String(code));
+      if (transient) logger.warn({ err: err.message }, 'mqtt connection trouble');
+      else logger.error({ err }, 'mqtt error');
+    });
     client.on('offline', () => !this.closing && logger.warn('broker unreachable; reconnecting'));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
