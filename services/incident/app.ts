@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { LockoutFeature } from '../../protocol/index.js';
 import type { Config } from '../config.js';
@@ -38,6 +38,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Per-request lines are off: ingest and operator actions log what happened, with case id and VIN.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // Router errors (a malformed percent-encoding in the path) skip the error handler: same body shape here.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as unknown as FastifyReply).status(400).send({ error: 'bad_request', message: err.message });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('incident', options.service);
   await app.register(errorsPlugin);
