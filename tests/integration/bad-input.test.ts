@@ -317,6 +317,18 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
       await rogue.end();
       expect(stack.broker!.stats.forbiddenPublishes).toBe(refusedBefore + i + 1);
     }
+    // Nor through a Last Will: a car whose will names a backend-only topic and then drops off.
+    const willPayload = JSON.stringify({ v: 1, vin: v, active: false, features: [], until: null, forgedBy: 'will' });
+    const dying = await RawMqttClient.connect(stack.mqttUrl, { will: { topic: topics.lockout(v), payload: Buffer.from(willPayload), qos: 1, retain: true } });
+    dying.client.stream.destroy();
+    await dying.waitClosed();
+    await dying.end();
+    forged.push({ topic: topics.lockout(v), payload: willPayload, retain: true });
+    for (const deadline = Date.now() + 5_000; stack.broker!.stats.forbiddenPublishes < refusedBefore + forged.length; ) {
+      if (Date.now() > deadline) throw new Error('the forged will was not refused');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
     // A sentinel published after the refusals arrives; none of the forged messages did.
     const ok = await RawMqttClient.connect(stack.mqttUrl);
     await ok.publish('test/sentinel', 'after');

@@ -200,6 +200,11 @@ describe('HTTP API: auth, errors, docs, metrics, readiness (API_TOKEN set)', () 
     expectErrorBody(await raw(stack.httpUrl, 'DELETE', `/v1/cases/${caseOfCar.id}`, { headers: auth }), 404, 'not_found');
   });
 
+  it('a malformed percent-encoding in the path: 400 in the same error shape, with or without the token', async () => {
+    expectErrorBody(await raw(stack.httpUrl, 'GET', '/v1/cases/%E0%A4%A', { headers: auth }), 400, 'bad_request');
+    expectErrorBody(await raw(stack.httpUrl, 'GET', '/v1/cases/%E0%A4%A'), 400, 'bad_request');
+  });
+
   it('bad bodies, bad path values and bad query values: 400 validation_failed', async () => {
     const json = { ...auth, 'x-operator-id': 'op-1', 'content-type': 'application/json' };
     expectErrorBody(await raw(stack.httpUrl, 'POST', `/v1/cases/${caseOfCar.id}/close`, { headers: json, body: '{"resolution":"Not A Code!"}' }), 400, 'validation_failed');
