@@ -15,6 +15,11 @@ export function guardSocket(socket: Socket, maxPacketBytes: number, onOversize: 
     write(chunk, encoding, callback) {
       socket.write(chunk, encoding, callback);
     },
+    // aedes (mqtt-packet) corks and writes a packet in pieces: one socket write per packet, not one
+    // per piece, or Nagle's algorithm holds the tail for the peer's delayed ACK (tens of ms).
+    writev(chunks, callback) {
+      socket.write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer)), callback);
+    },
     final(callback) {
       socket.end(callback);
     },
