@@ -2,6 +2,7 @@
 export { decideEvent } from './decide-event.js';
 export { decideOperatorAction, type OperatorAction } from './operator-actions.js';
 export { decideExpiry } from './decide-expiry.js';
+export { decideRemoteOperation, decideStatus, decideWifi } from './vehicle-requests.js';
 export { isNoop } from './changes.js';
 export { isRejection, type Rejection, type RejectionCode } from './rejection.js';
 export { isFeatureLocked, lockoutView } from './lockout.js';

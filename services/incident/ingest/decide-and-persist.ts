@@ -1,6 +1,5 @@
 import { isoTime } from '../../../protocol/index.js';
-import { decideEvent, isRejection } from '../domain/index.js';
-import { Changes } from '../domain/changes.js';
+import { decideEvent, decideStatus, isRejection } from '../domain/index.js';
 import { Rejected } from './context.js';
 import type { Stage } from './stage.js';
 
@@ -26,11 +25,7 @@ export const decideAndPersist: Stage = async (ctx, deps) => {
     }
     case 'status': {
       const online = m.status.online;
-      await core.run(m.vin, (aggregate, dctx) => {
-        const ch = new Changes(aggregate, dctx);
-        ch.vehicle = { ...aggregate.vehicle, online };
-        return ch.finish(`vehicle ${online ? 'online' : 'offline'}`);
-      });
+      await core.run(m.vin, (aggregate, dctx) => decideStatus(aggregate, online, dctx));
       return;
     }
     case 'acks': {
