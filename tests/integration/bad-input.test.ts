@@ -58,6 +58,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     const eventsBefore = metricValue(await metrics(), 'anshin_events_total', { type: 'airbag' });
     const mark = watch.received.length;
     const feedMark = feed.messages.length;
+    const seqBefore = (await stack.store.feedSnapshot()).seq;
 
     await car.publish(topic, payload);
     const letterMsg = await watch.next(
@@ -79,7 +80,8 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
 
     // Nothing changed: no case, no feed message, no command or lockout to any car.
     expect(await allCases()).toEqual(casesBefore);
-    expect(feed.messages.slice(feedMark)).toEqual([]);
+    expect((await stack.store.feedSnapshot()).seq).toBe(seqBefore);
+    expect(feed.messages.slice(feedMark).filter((m) => m.seq > seqBefore)).toEqual([]);
     expect(watch.received.slice(mark).filter(toCars).map((m) => m.topic)).toEqual([]);
     if (opts.vinToCheck) {
       const lockout = await stack.http('GET', `/v1/vehicles/${opts.vinToCheck}/lockout`);
@@ -108,6 +110,9 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     // ...and its car is told (call state and retained lockout), so nothing of it is still in flight.
     await watch.next((m) => m.topic === topics.commands(good) && (JSON.parse(m.payload.toString()) as { cmd: string }).cmd === 'call.state');
     await watch.next((m) => m.topic === topics.lockout(good));
+    await settleCommands(good);
+    const seq = (await stack.store.feedSnapshot()).seq;
+    await feed.next((m) => m.seq === seq);
   }
 
   /** Waits until every command the service recorded for `v` has reached the watcher (nothing still in flight). */

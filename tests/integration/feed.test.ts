@@ -34,10 +34,22 @@ async function fire(car: RawMqttClient, n: number, type = 'airbag', data?: Recor
   return ids;
 }
 
-/** Waits until `client` has the case.opened of every event in `eventIds`. */
+/** The stack under test in the running describe block (its store knows the feed's current seq). */
+let current: TestStack;
+async function start(config: Parameters<typeof startTestStack>[0] = {}): Promise<TestStack> {
+  current = await startTestStack(config);
+  return current;
+}
+
+/**
+ * Waits until `client` has the case.opened of every event in `eventIds`, and then everything the feed
+ * has committed so far (the other messages of the same commits may arrive just after case.opened).
+ */
 async function openedAll(client: FeedClient, eventIds: string[], timeoutMs = 20_000): Promise<void> {
   const wanted = new Set(eventIds);
   await client.count((m) => isOpened(m) && wanted.has(m.case.eventId), wanted.size, timeoutMs);
+  const seq = (await current.store.feedSnapshot()).seq;
+  await client.next((m) => m.seq >= seq, timeoutMs);
 }
 
 function expectContiguousFrom(messages: AnyFeedMessage[], first: number): void {
@@ -51,7 +63,7 @@ describe('operator feed: snapshot, seq, since, reset, bad since', () => {
   let watcher: FeedClient; // connected from the start, reads everything
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await start();
     car = await RawMqttClient.connect(stack.mqttUrl);
     watcher = await stack.feed();
     await watcher.next((m) => m.type === 'snapshot');
@@ -202,7 +214,7 @@ describe('operator feed: since older than the kept history (FEED_HISTORY 100)', 
   });
 
   it('gives a fresh snapshot with reset: true, listing the open cases at the current seq', async () => {
-    stack = await startTestStack({ config: { FEED_HISTORY: 100 } });
+    stack = await start({ config: { FEED_HISTORY: 100 } });
     car = await RawMqttClient.connect(stack.mqttUrl);
     const watcher = await stack.feed();
     await watcher.next((m) => m.type === 'snapshot');
@@ -260,7 +272,7 @@ describe('operator feed: a consumer that cannot keep up (FEED_MAX_BUFFERED_BYTES
   });
 
   it('is closed with 1013 while the others carry on, and resumes with since without gaps', async () => {
-    stack = await startTestStack({ config: { FEED_MAX_BUFFERED_BYTES: 1024 } });
+    stack = await start({ config: { FEED_MAX_BUFFERED_BYTES: 1024 } });
     car = await RawMqttClient.connect(stack.mqttUrl);
     const watcher = await stack.feed();
     await watcher.next((m) => m.type === 'snapshot');
