@@ -54,21 +54,39 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
 
   const recorded = recordedCommands(trace);
   const pace = pacer(opts);
+  // Acks recorded a hair before the replay sent their command (the live service acted a few ms before
+  // the recorder saw the operator action that caused it): fed as soon as the command exists.
+  const pendingAcks: TraceMqttLine[] = [];
+  const flushAcks = async () => {
+    for (let i = 0; i < pendingAcks.length; ) {
+      const mapped = ackMapped(pendingAcks[i]!, recorded, collector);
+      if (mapped === 'later') {
+        i++;
+        continue;
+      }
+      const [line] = pendingAcks.splice(i, 1);
+      await service.ingest(line!.topic, mapped ?? payloadBytes(line!));
+    }
+  };
   let fed = 0;
   let events = 0;
   let operatorActions = 0;
   let durationMs = 0;
   for (const line of trace.lines) {
-    durationMs = line.t;
+    durationMs = Math.round(line.t);
     if (line.kind === 'mqtt' && (line.dir !== 'in' || !matchesAny(INBOUND, line.topic))) continue;
     await pace(line.t);
-    const target = startMs + line.t;
+    // The service's clock has whole milliseconds (ids and ISO times need them); recordings have µs.
+    const target = startMs + Math.round(line.t);
     if (target > clock.now()) await clock.advanceTo(target);
+    await flushAcks();
     fed++;
     if (line.kind === 'mqtt') {
       events++;
       collector.noteTopic(line.topic);
-      await service.ingest(line.topic, ackMapped(line, recorded, collector) ?? payloadBytes(line));
+      const mapped = ackMapped(line, recorded, collector);
+      if (mapped === 'later') pendingAcks.push(line);
+      else await service.ingest(line.topic, mapped ?? payloadBytes(line));
     } else {
       operatorActions++;
       await operate(service, collector, line);
@@ -76,6 +94,8 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
   }
   // D3.5: lockouts still running at the end of the trace expire in the replay too.
   await clock.advanceTo(startMs + durationMs + (config.LOCKOUT_MINUTES + 1) * 60_000);
+  await flushAcks();
+  for (const line of pendingAcks.splice(0)) await service.ingest(line.topic, payloadBytes(line)); // never matched: dead-lettered as live would
   const outcome = await collector.build(store, { events, operatorActions, durationMs }, (vin) => service.lockout(vin));
   await service.stop();
   await store.close();
@@ -120,9 +140,10 @@ export function recordedCommands(trace: ParsedTrace): Map<string, { vin: string;
 /**
  * A car's ack names the command id the live backend minted; the replay minted others. The k-th command
  * to a car is the same command in both runs (same inputs, same decisions), so the ack is rewritten to
- * the replay's k-th id. An ack that maps to nothing is fed as recorded (and dead-lettered as unknown).
+ * the replay's k-th id; `later` when the replay has not sent that command yet. An ack of a command the
+ * trace does not show is fed as recorded (and dead-lettered as unknown, as live).
  */
-function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number }>, collector: OutcomeCollector): Buffer | undefined {
+function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number }>, collector: OutcomeCollector): Buffer | 'later' | undefined {
   const route = parseTopic(line.topic);
   if (route.kind !== 'acks' || line.payload === undefined) return undefined;
   let body: Record<string, unknown>;
@@ -132,8 +153,9 @@ function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: 
     return undefined;
   }
   const at = typeof body.commandId === 'string' ? recorded.get(body.commandId) : undefined;
-  const replayed = at && at.vin === route.vin ? collector.commandId(route.vin, at.k) : undefined;
-  return replayed ? Buffer.from(JSON.stringify({ ...body, commandId: replayed })) : undefined;
+  if (!at || at.vin !== route.vin) return undefined;
+  const replayed = collector.commandId(route.vin, at.k);
+  return replayed ? Buffer.from(JSON.stringify({ ...body, commandId: replayed })) : 'later';
 }
 
 function commandIdOf(payload: string): string | undefined {
