@@ -12,3 +12,4 @@ export * from './http.js';
 export * from './topics.js';
 export * from './validate.js';
 export * from './trace.js';
+export * from './scenario.js';

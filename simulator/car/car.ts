@@ -266,7 +266,7 @@ export class SimulatedCar {
   private fail(where: string, err: Error & { code?: unknown }): void {
     this.counters.errors++;
     // Refused/reset connections are expected while a broker restarts: MQTT.js retries; keep them quiet.
-    const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET';
+    const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || this.ended;
     this.opts.logger?.[transient ? 'debug' : 'warn']({ vin: this.vin, where, err: err.message }, 'car MQTT error');
   }
 }

@@ -1,0 +1,56 @@
+import type { Case, OperatorAction, RemoteOperation } from '../../protocol/index.js';
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * The operator's side over the contract's HTTP API (`POST /v1/cases/{id}/answer` …). Sends
+ * `Authorization: Bearer $API_TOKEN` when a token is given and names the operator with `X-Operator-Id`.
+ */
+export class OperatorClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly opts: { token?: string | undefined; operatorId?: string } = {},
+  ) {}
+
+  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, operatorId?: string): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { 'x-operator-id': operatorId ?? this.opts.operatorId ?? 'sim-operator' };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (err) {
+      throw new Error(`HTTP ${method} ${path}: ${this.baseUrl} unreachable (${(err as Error).message})`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async cases(status: 'open' | 'closed'): Promise<Case[]> {
+    const r = await this.request<Case[] | { cases: Case[] }>('GET', `/v1/cases?status=${status}`);
+    if (r.status !== 200) throw new Error(`GET /v1/cases?status=${status}: ${r.status} ${JSON.stringify(r.body)}`);
+    return Array.isArray(r.body) ? r.body : r.body.cases;
+  }
+
+  operator(caseId: string, action: OperatorAction, extra: { resolution?: string; operatorId?: string } = {}): Promise<HttpResult> {
+    const body = action === 'close' ? { resolution: extra.resolution ?? 'other' } : {};
+    return this.request('POST', `/v1/cases/${encodeURIComponent(caseId)}/${action}`, body, extra.operatorId);
+  }
+
+  remote(vin: string, operation: RemoteOperation): Promise<HttpResult> {
+    return this.request('POST', `/v1/vehicles/${vin}/remote-operations`, { operation });
+  }
+
+  wifi(vin: string, enabled: boolean): Promise<HttpResult> {
+    return this.request('PUT', `/v1/vehicles/${vin}/wifi`, { enabled });
+  }
+}

@@ -1,0 +1,16 @@
+import type { Clock } from '../../services/clock/index.js';
+
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimer(ms, resolve));
+}
+
+/** Re-checks `probe` every `everyMs` on the clock until it returns a value or `withinMs` has passed. */
+export async function poll<T>(clock: Clock, withinMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 100): Promise<T | undefined> {
+  const deadline = clock.now() + withinMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (clock.now() >= deadline) return undefined;
+    await sleep(clock, Math.min(everyMs, Math.max(1, deadline - clock.now())));
+  }
+}
