@@ -1,10 +1,21 @@
 import type { Logger } from 'pino';
-import { isoTime, topics, type Case, type LockoutFeature, type OperatorAudit, type RemoteOperation, type VoiceSession } from '../../protocol/index.js';
+import { isoTime, topics, type Case, type OperatorAudit, type RemoteOperation, type VoiceSession } from '../../protocol/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config.js';
 import { IncidentCore, type Outbound } from './core.js';
-import { decideExpiry, decideOperatorAction, isFeatureLocked, isRejection, lockoutView, type OperatorAction } from './domain/index.js';
-import { Changes } from './domain/changes.js';
+import {
+  decideExpiry,
+  decideOperatorAction,
+  decideRemoteOperation,
+  decideWifi,
+  isRejection,
+  lockoutView,
+  type DecideContext,
+  type Decision,
+  type OperatorAction,
+  type Rejection,
+  type VehicleAggregate,
+} from './domain/index.js';
 import { ApiError } from './errors.js';
 import { FeedHub } from './feed/feed-hub.js';
 import { createIngest } from './ingest/index.js';
@@ -96,35 +107,21 @@ export class IncidentService {
   }
 
   /** Remote operations are refused during a `remote_operations` lockout (D3.1), else sent to the car. */
-  async remoteOperation(vin: string, operation: RemoteOperation): Promise<string> {
-    return this.commandUnlessLocked(vin, 'remote_operations', (ch) => {
-      ch.command({ cmd: 'remote', operation });
-      return `remote operation ${operation} sent`;
-    });
+  remoteOperation(vin: string, operation: RemoteOperation): Promise<string> {
+    return this.vehicleRequest(vin, (aggregate, ctx) => decideRemoteOperation(aggregate, operation, ctx));
   }
 
-  /** Wi-Fi is refused during a `wifi` lockout (D3.2); the owner's choice is kept for when it ends. */
-  async setWifi(vin: string, enabled: boolean): Promise<string> {
-    return this.commandUnlessLocked(vin, 'wifi', (ch) => {
-      ch.vehicle = { ...ch.vehicle, wifiEnabled: enabled };
-      ch.command({ cmd: 'wifi', enabled });
-      return `wifi ${enabled ? 'on' : 'off'} sent`;
-    });
+  /** Wi-Fi is refused during a `wifi` lockout (D3.2). */
+  setWifi(vin: string, enabled: boolean): Promise<string> {
+    return this.vehicleRequest(vin, (aggregate, ctx) => decideWifi(aggregate, enabled, ctx));
   }
 
-  private async commandUnlessLocked(vin: string, feature: LockoutFeature, act: (ch: Changes) => string): Promise<string> {
-    const result = await this.core.run(vin, (aggregate, ctx) => {
-      if (isFeatureLocked(aggregate.vehicle.lockout, feature, ctx.now)) {
-        const view = lockoutView(vin, aggregate.vehicle.lockout, ctx.now);
-        const seconds = view.until ? Math.ceil((Date.parse(view.until) - ctx.now) / 1000) : Math.ceil(ctx.lockoutMs / 1000);
-        return { rejected: 'locked_out', message: 'locked', details: { feature, until: view.until, retryAfter: Math.max(1, seconds) } };
-      }
-      const ch = new Changes(aggregate, ctx);
-      return ch.finish(act(ch));
-    });
+  /** Runs a request to the car; 423 with Retry-After when the rules refuse it; the command's id otherwise. */
+  private async vehicleRequest(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Rejection): Promise<string> {
+    const result = await this.core.run(vin, decide);
     if (isRejection(result)) {
-      const { feature: f, until, retryAfter } = result.details as { feature: LockoutFeature; until: string | null; retryAfter: number };
-      throw new ApiError('locked_out', `${f} is locked out after an emergency call (D3)`, { feature: f, until }, { 'retry-after': String(retryAfter) });
+      const { retryAfterSeconds, ...details } = result.details as { retryAfterSeconds: number };
+      throw new ApiError('locked_out', result.message, details, { 'retry-after': String(retryAfterSeconds) });
     }
     if (result.status !== 'ok') throw new ApiError('internal');
     return result.commands.at(-1)!.commandId;
