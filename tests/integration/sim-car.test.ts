@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ack, EventSchemas, VehicleStatus, topics, validator } from '../../protocol/index.js';
-import { SystemClock } from '../../services/clock/index.js';
+import { SystemClock, VirtualClock } from '../../services/clock/index.js';
 import { SimulatedCar, isCommand } from '../../simulator/car/index.js';
 import { startRecorder, startTestBroker, type Recorder, type TestBroker } from '../helpers/sim-broker.js';
 
@@ -100,6 +100,28 @@ describe('SimulatedCar over a real aedes broker', () => {
     await backend.client.publishAsync(topics.commands(VIN), JSON.stringify({ v: 1, commandId: 'after', ts: new Date().toISOString(), cmd: 'callback', sessionId: 's1' }), { qos: 1 });
     await car.waitFor(isCommand('callback'));
     expect(car.state.callbacks).toEqual(['s1']);
+  });
+
+  it('is deterministic: same seed and virtual clock, identical event payloads (ids, times, data, position)', async () => {
+    const runOnce = async (n: number) => {
+      const vclock = new VirtualClock(Date.UTC(2026, 10, 21, 10, 0, 0));
+      const car = newCar({ clock: vclock, seed: 99, clientId: `det-${n}` });
+      await car.connect();
+      await car.airbag();
+      await vclock.advance(1500);
+      await car.impact(20, 'left');
+      await car.pressSos();
+      await car.setPower('off');
+      const ids = car.counters.eventsAcked;
+      await car.end();
+      await backend.waitFor(() => backend.messages.filter((m) => m.topic.includes('/events/')).length >= ids);
+      return backend.messages.splice(0).filter((m) => m.topic.includes('/events/')).map((m) => m.payload);
+    };
+    const a = await runOnce(1);
+    const b = await runOnce(2);
+    expect(a).toHaveLength(4);
+    expect(b).toEqual(a);
+    expect((a[1] as { ts: string }).ts).toBe('2026-11-21T10:00:01.500Z');
   });
 
   it('rejects a bad VIN at construction', () => {
