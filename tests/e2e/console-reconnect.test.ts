@@ -42,19 +42,25 @@ describe('console e2e: the feed drops and resumes', () => {
     );
 
     const reconnecting = page.locator('[data-conn="reconnecting"]').waitFor({ timeout: 3000 });
+    // Offline, the page's reconnect attempts fail until the test lets them through: the gap is certain
+    // however slow the machine is.
+    await page.context().setOffline(true);
     stack.service.feed.dropAll();
     await reconnecting;
-    // The gap: the server has the case before the page is back (its first retry is 500 ms away).
     const gap = testVin('JTGAP', 2);
     await fleet.fire('airbag', gap, { deployed: ['driver_front'] });
     await expect.poll(openCaseCount, { interval: 20 }).toBe(2);
+    await page.waitForTimeout(700); // at least one failed attempt
     expect(await page.locator(`li[data-vin="${gap}"]`).count()).toBe(0);
+    expect(await page.locator('[data-conn="reconnecting"]').count()).toBe(1);
+    await page.context().setOffline(false);
 
-    await page.locator('[data-conn="live"]').waitFor({ timeout: 5000 });
+    await page.locator('[data-conn="live"]').waitFor({ timeout: 10_000 });
     await page.locator(`li[data-vin="${gap}"]`).waitFor({ timeout: 2000 });
-    // It resumed: the second socket asked for what came after the last seq it had, and got a replay, no snapshot.
-    expect(sockets).toHaveLength(2);
-    expect(new URL(sockets[1]!).searchParams.get('since')).toBe(String(seqBefore));
+    // It resumed: the socket that got through asked for what came after the last seq it had, and got a
+    // replay, no snapshot.
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    expect(sockets.slice(1).every((u) => new URL(u).searchParams.get('since') === String(seqBefore))).toBe(true);
     expect(frames.length).toBeGreaterThan(0);
     expect(frames.every((f) => f.type !== 'snapshot' && f.seq > seqBefore)).toBe(true);
 
@@ -63,7 +69,8 @@ describe('console e2e: the feed drops and resumes', () => {
     expect(await page.locator(`li[data-vin="${gap}"]`).count()).toBe(1);
     expect(await page.locator(`li[data-vin="${before}"]`).count()).toBe(1);
     expect(await queueRows(page).count()).toBe(2);
-    expect(errors).toEqual([]);
+    // Chromium logs the attempts made offline; nothing else may fail.
+    expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
   });
 
   it('after a service restart with fresh state, a reset snapshot replaces the queue: every case appears once', async () => {
