@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
+import { registerBench } from './bench.js';
 import { registerSim } from './sim.js';
 import { registerTrace } from './trace.js';
 
@@ -7,7 +8,7 @@ import { registerTrace } from './trace.js';
  * `anshin`: one program, subcommands added by registrars (`registerSim`; others add `trace`, `bench`).
  * To add one: export `registerX(program: Command)` from its module and list it here.
  */
-const REGISTRARS: ((program: Command) => void)[] = [registerSim, registerTrace];
+const REGISTRARS: ((program: Command) => void)[] = [registerSim, registerTrace, registerBench];
 
 export function buildProgram(): Command {
   const program = new Command('anshin').description('anshin emergency-call backend tools').exitOverride();

@@ -1,0 +1,102 @@
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import type { Histogram } from 'hdr-histogram-js';
+import { recordMs } from './hist.js';
+
+interface Pending {
+  sentAt: number;
+  hist: Histogram;
+}
+
+/**
+ * The operator's side of the measurement: one WebSocket client of the live feed in the bench process.
+ * `expect(eventId)` stamps `performance.now()` just before the car publishes; the `case.opened` whose
+ * `case.eventId` matches is stamped on arrival with the same monotonic clock, and the difference goes
+ * into the given histogram. The JSON of every feed message is parsed, as an operator console would.
+ */
+export class FeedWatch {
+  private readonly pending = new Map<string, Pending>();
+  private waiters: Array<() => void> = [];
+  /** Arrival time of the last matched case.opened. */
+  lastArrival = 0;
+  opened = 0;
+  unmatched = 0;
+  closeCode: number | null = null;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => this.onMessage(data));
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      this.wake();
+    });
+  }
+
+  static connect(httpUrl: string): Promise<FeedWatch> {
+    const ws = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/v1/operator/ws`, { perMessageDeflate: false });
+    const watch = new FeedWatch(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(watch));
+      ws.once('error', reject);
+    });
+  }
+
+  expect(eventId: string, hist: Histogram): void {
+    this.pending.set(eventId, { sentAt: performance.now(), hist });
+  }
+
+  /** Event ids still waiting for their case. */
+  outstanding(ids?: Iterable<string>): number {
+    if (!ids) return this.pending.size;
+    let n = 0;
+    for (const id of ids) if (this.pending.has(id)) n++;
+    return n;
+  }
+
+  /** Waits until none of `ids` is outstanding, or the timeout; returns how many are still missing. */
+  async settle(ids: string[], timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const left = this.outstanding(ids);
+      if (left === 0 || this.closeCode !== null || performance.now() >= deadline) return left;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(200, deadline - performance.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Forgets ids given up on (they count as lost, and a late case must not land in a later histogram). */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.pending.delete(id);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private onMessage(data: Buffer): void {
+    const now = performance.now();
+    const m = JSON.parse(data.toString()) as { type: string; case?: { eventId?: string } };
+    if (m.type !== 'case.opened') return;
+    this.opened++;
+    const id = m.case?.eventId;
+    const p = id === undefined ? undefined : this.pending.get(id);
+    if (!p) {
+      this.unmatched++;
+      return;
+    }
+    this.pending.delete(id!);
+    recordMs(p.hist, now - p.sentAt);
+    this.lastArrival = now;
+    if (this.waiters.length) this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,45 @@
+import type { BenchResult } from './run.js';
+
+export interface TargetCheck {
+  target: string;
+  /** The figure the target is judged on, as text. */
+  measured: string;
+  status: 'met' | 'missed' | 'not measured';
+}
+
+/** The issue's targets for this 2-core machine, judged on the embedded default (and the replay). */
+export function evaluateTargets(r: BenchResult): TargetCheck[] {
+  const e = r.modes.find((m) => m.mode === 'embedded');
+  const out: TargetCheck[] = [];
+  const check = (target: string, value: number | null | undefined, ok: (v: number) => boolean, text: (v: number) => string) =>
+    out.push(value === null || value === undefined ? { target, measured: 'n/a', status: 'not measured' } : { target, measured: text(value), status: ok(value) ? 'met' : 'missed' });
+
+  const cars = r.params.cars;
+  const connected = e?.steady?.carsConnected;
+  const tele = e?.steady?.telemetryPerSec;
+  out.push(
+    connected === undefined || tele === undefined
+      ? { target: '10,000 cars connected at 1 Hz (embedded)', measured: 'n/a', status: 'not measured' }
+      : {
+          target: '10,000 cars connected at 1 Hz (embedded)',
+          measured: `${connected} of ${cars} connected, ${tele} telemetry/s`,
+          status: connected >= 10_000 && tele >= 0.95 * connected ? 'met' : 'missed',
+        },
+  );
+  check('crash-to-feed p99 < 50 ms under that load (embedded)', e?.steady?.latency.p99Ms, (v) => v < 50, (v) => `p99 ${v} ms`);
+  const storm = e?.storm;
+  out.push(
+    !storm
+      ? { target: '1,000-crash storm on the feed in < 2 s, 0 lost (embedded)', measured: 'n/a', status: 'not measured' }
+      : {
+          target: '1,000-crash storm on the feed in < 2 s, 0 lost (embedded)',
+          measured: `${storm.crashes} crashes: ${storm.allOnFeedMs === null ? 'not all on the feed' : `all on the feed after ${storm.allOnFeedMs} ms`}, lost ${storm.lost}`,
+          status: storm.crashes >= 1000 && storm.lost === 0 && storm.allOnFeedMs !== null && storm.allOnFeedMs < 2000 ? 'met' : 'missed',
+        },
+  );
+  check('pipeline p50 within 3x the broker floor (embedded, same window)', e?.steady?.p50VsFloor, (v) => v <= 3, (v) => `${v}x (idle floor: ${e?.steady?.p50VsIdleFloor ?? 'n/a'}x)`);
+  const rp = r.replay;
+  if (rp.status === 'ok') check('replay >= 20,000 events/s', rp.eventsPerSec, (v) => v >= 20_000, (v) => `${v} events/s`);
+  else out.push({ target: 'replay >= 20,000 events/s', measured: `${rp.status}: ${rp.reason}`, status: 'not measured' });
+  return out;
+}
