@@ -35,7 +35,7 @@ describe('a one-hour trace', () => {
     const cmds = o.commands.filter((c) => c.vin === first);
     expect(cmds.find((c) => c.cmd === 'notice')).toMatchObject({ code: 'trouble_button_unavailable', t: 30 * 60_000 });
     expect(cmds.find((c) => c.cmd === 'lockout' && c.active === false)).toMatchObject({ t: 61 * 60_000 });
-  });
+  }, 60_000);
 
   it('the CLI writes byte-identical outcome files on two runs', async () => {
     for (const n of [1, 2]) {
@@ -44,7 +44,7 @@ describe('a one-hour trace', () => {
       console.info(r.stdout.trim());
     }
     expect(readFileSync(join(dir, 'out2.json')).equals(readFileSync(join(dir, 'out1.json')))).toBe(true);
-  });
+  }, 90_000);
 
   it('pacing (--speed 1000) changes when lines are fed, not what comes out', async () => {
     const trace = await readTraceFile(join(import.meta.dirname, '../fixtures/traces/sos-illness.ndjson'));

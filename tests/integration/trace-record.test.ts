@@ -105,7 +105,7 @@ describe('record a live embedded stack, then replay: same cases, sessions, locko
     await hook.stop();
     await sub.stop();
     cli.kill('SIGINT');
-  });
+  }, 60_000);
   afterAll(async () => {
     await stack?.close();
   });
