@@ -130,7 +130,14 @@ export class SimulatedCar {
     this.ended = true;
     const client = this.client;
     if (client?.connected && opts.graceful !== false) {
-      await client.publishAsync(topics.status(this.vin), JSON.stringify(buildStatus(false, this.opts.clock.now())), { qos: 1, retain: true }).catch(() => {});
+      // Bounded: a broker that stops answering must not hold up shutdown (the Last Will covers it).
+      const { clock } = this.opts;
+      let timer: ReturnType<Clock['setTimer']> | undefined;
+      await Promise.race([
+        client.publishAsync(topics.status(this.vin), JSON.stringify(buildStatus(false, clock.now())), { qos: 1, retain: true }).catch(() => {}),
+        new Promise<void>((resolve) => (timer = clock.setTimer(2000, resolve))),
+      ]);
+      if (timer) clock.clearTimer(timer);
     }
     if (client) await client.endAsync(opts.graceful === false);
     this.outbox.failAll(new Error(`car ${this.vin} ended before PUBACK`));
