@@ -271,6 +271,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
   });
 
   it('an MQTT packet over MQTT_MAX_PACKET_BYTES: the broker drops that client, other cars are served', async () => {
+    const neighbour = await stack.car(vin(20)); // a well-behaved car on the same broker
     const bully = await RawMqttClient.connect(stack.mqttUrl);
     const v = vin(15);
     const huge = Buffer.alloc(stack.config.MQTT_MAX_PACKET_BYTES + 1024, 0x41);
@@ -285,6 +286,11 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     expect(stack.link.connected).toBe(true);
     expect(await allCases()).toEqual(casesBefore);
     expect(car.closed).toBe(false);
+    expect(neighbour.connected).toBe(true);
+    const eventId = await neighbour.pressSos();
+    await feed.next((m) => m.type === 'case.opened' && (m as { case: Case }).case.eventId === eventId);
+    await neighbour.waitFor((s) => s.kind === 'command' && s.command.cmd === 'call.state');
+    await settleCommands(vin(20));
     await expectStillServing();
   });
 

@@ -282,11 +282,14 @@ describe('operator feed: a consumer that cannot keep up (FEED_MAX_BUFFERED_BYTES
     socket.pause();
 
     const metrics = async () => (await stack.http('GET', '/metrics')).body as string;
+    // Large cases fill the socket buffers with fewer events: every case carries its event's data (the
+    // loopback socket buffers hold megabytes before the server sees any backlog).
+    const bulky = { deployed: Array.from({ length: 32 }, (_, i) => `airbag_${i}_`.padEnd(64, 'x')), deltaVKmh: 40, vendorDiagnostics: 'x'.repeat(10_000) };
     const ids: string[] = [];
     const deadline = Date.now() + 60_000;
     while (metricValue(await metrics(), 'anshin_feed_slow_consumers_closed_total') === 0) {
       if (Date.now() > deadline) throw new Error(`slow client not closed after ${ids.length} events`);
-      ids.push(...(await fire(car, 100, 'airbag')));
+      ids.push(...(await fire(car, 100, 'airbag', bulky)));
     }
     expect(stack.service.feed.size).toBe(1); // only the watcher is left
     expect(metricValue(await metrics(), 'anshin_feed_clients')).toBe(1);
