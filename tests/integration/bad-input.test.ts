@@ -147,6 +147,41 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     await expectRejected(topics.status(v), bytes({ online: 'yes', ts: new Date().toISOString() }), 'schema_invalid', { vinToCheck: v });
   });
 
+  it('schema_invalid: deeply nested JSON and a __proto__ key are refused without harm', async () => {
+    const v = vin(21);
+    const depth = 7_000;
+    const nested = Buffer.from(`{"v":1,"eventId":"DEEP1","vin":"${v}","type":"airbag","ts":"${new Date().toISOString()}","position":null,"data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    expect(nested.length).toBeLessThan(stack.config.MAX_PAYLOAD_BYTES);
+    await expectRejected(topics.event(v, 'airbag'), nested, 'schema_invalid', { vinToCheck: v });
+    const deepPosition = Buffer.from(`{"v":1,"eventId":"DEEP2","vin":"${v}","type":"sos","ts":"${new Date().toISOString()}","position":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)},"data":{}}`);
+    await expectRejected(topics.event(v, 'sos'), deepPosition, 'schema_invalid', { vinToCheck: v });
+    const proto = Buffer.from(`{"v":1,"eventId":"PROTO1","vin":"${v}","type":"airbag","ts":"${new Date().toISOString()}","position":null,"data":{"__proto__":{"deployed":["driver_front"]}}}`);
+    await expectRejected(topics.event(v, 'airbag'), proto, 'schema_invalid', { vinToCheck: v });
+  });
+
+  it('a flood of garbage does not hold up a valid event, and every piece is dead-lettered and counted', async () => {
+    const before = metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'malformed_json' });
+    const v = vin(22);
+    const valid = validEvent(v, 'sos');
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 300; i++) {
+      if (i === 150) sends.push(car.publish(topics.event(v, 'sos'), JSON.stringify(valid)));
+      sends.push(car.publish(topics.event(vin(23), 'airbag'), `garbage ${i} {`));
+    }
+    await Promise.all(sends);
+    await feed.next((m) => m.type === 'case.opened' && (m as { case: Case }).case.eventId === valid.eventId, 15_000);
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const n = metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'malformed_json' });
+      if (n === before + 300) break;
+      if (Date.now() > deadline) throw new Error(`only ${n - before} of 300 rejections counted`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await watch.next((m) => m.topic === topics.deadLetter && m.payload.toString().includes(Buffer.from('garbage 299 {').toString('base64')));
+    expect(watch.received.filter((m) => m.topic === topics.deadLetter && JSON.parse(m.payload.toString()).topic === topics.event(vin(23), 'airbag'))).toHaveLength(300);
+    await settleCommands(v);
+    await expectStillServing();
+  });
+
   it('invalid_vin: in the topic (too short; I/O/Q are not ISO 3779) and in the payload', async () => {
     await expectRejected(topics.event('BADVIN123', 'airbag'), bytes(validEvent('BADVIN123')), 'invalid_vin');
     const withI = 'JT2AE92E3KI000003';
