@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { Readable } from 'node:stream';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { isBackendOnlyTopic } from '../../protocol/index.js';
@@ -60,6 +61,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
   });
 
+  if (!opts.cluster) indexRetained(aedes);
+
   const server: Server = createServer((socket) => {
     aedes.handle(
       guardSocket(socket, opts.maxPacketBytes, () => {
@@ -86,5 +89,36 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await serverClosed;
     },
+  };
+}
+
+interface RetainedPacket {
+  topic: string;
+  payload: Buffer;
+}
+interface RetainedPersistence {
+  storeRetained(packet: RetainedPacket, cb?: (err: Error | null) => void): Promise<void> | void;
+  createRetainedStreamCombi(patterns: string[]): Readable;
+}
+
+/**
+ * aedes' memory persistence answers every SUBSCRIBE by testing each retained message against the
+ * filter: with one retained status per car, connecting N cars (two exact-topic subscriptions each)
+ * costs O(N²). Every car and the service subscribe to exact topics or `+` filters, so exact filters
+ * are answered from an index by topic here; a filter with a wildcard still goes to aedes.
+ */
+function indexRetained(aedes: Aedes): void {
+  const persistence = (aedes as unknown as { persistence: RetainedPersistence }).persistence;
+  const byTopic = new Map<string, RetainedPacket>();
+  const store = persistence.storeRetained.bind(persistence);
+  const combi = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.storeRetained = (packet, cb) => {
+    if (packet.payload.length === 0) byTopic.delete(packet.topic);
+    else byTopic.set(packet.topic, { ...packet });
+    return store(packet, cb);
+  };
+  persistence.createRetainedStreamCombi = (patterns) => {
+    if (patterns.some((p) => p.includes('+') || p.includes('#'))) return combi(patterns);
+    return Readable.from(patterns.flatMap((p) => byTopic.get(p) ?? []));
   };
 }
