@@ -54,6 +54,7 @@ export function registerSimFleet(sim: Command): void {
         process.once('SIGINT', () => (clock.clearTimer(t), resolve()));
       });
       stopCrashes();
+      await fleet.drain();
       stopBar();
       bar?.stop();
       const summary = fleet.summary();

@@ -46,6 +46,7 @@ export class Fleet {
   connectFailures = 0;
   private connectStart: number | undefined;
   private allConnectedAt: number | undefined;
+  private everConnected = 0;
   private readonly startedAt: number;
 
   constructor(private readonly opts: FleetOptions) {
@@ -76,6 +77,13 @@ export class Fleet {
         loop: true,
       });
       this.members.push({ car, driver, crashed: false });
+      // "All connected" counts a car that made it on a retry after its first attempt timed out, too.
+      const onFirst = (sig: { kind: string }) => {
+        if (sig.kind !== 'connected') return;
+        car.signals.off('signal', onFirst);
+        if (++this.everConnected === opts.cars) this.allConnectedAt = opts.clock.now();
+      };
+      car.signals.on('signal', onFirst);
     }
   }
 
@@ -90,7 +98,6 @@ export class Fleet {
       const done = () => {
         onProgress?.(p);
         if (p.connected + p.failed < this.members.length) return false;
-        if (p.failed === 0) this.allConnectedAt = clock.now();
         resolve(p);
         return true;
       };
@@ -130,6 +137,15 @@ export class Fleet {
       if (m && !m.crashed && m.car.connected) return m;
     }
     return this.members.find((m) => !m.crashed && m.car.connected);
+  }
+
+  /** Waits (at most `timeoutMs`) until every fired event has its PUBACK, so the summary is not racing them. */
+  async drain(timeoutMs = 5000): Promise<void> {
+    const { clock } = this.opts;
+    const deadline = clock.now() + timeoutMs;
+    while (this.members.some((m) => m.car.pendingEvents().length > 0) && clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.setTimer(50, resolve));
+    }
   }
 
   /** Disconnects every car (offline status first), a few hundred at a time. */

@@ -32,20 +32,28 @@ export function startCrashes(fleet: Fleet, clock: Clock, perMinute: number): () 
   };
 }
 
-/** `count` crashes spread over `withinMs` (e.g. an earthquake: 1,000 within one second). */
+/**
+ * `count` crashes spread over `withinMs` (e.g. an earthquake: 1,000 within one second), fired in 10 ms
+ * slots so that a thousand crashes cost a hundred timers, not a thousand.
+ */
 export function storm(fleet: Fleet, clock: Clock, count: number, withinMs: number): Promise<void> {
   const victims: FleetMember[] = [];
   for (const m of fleet.members) {
     if (victims.length >= count) break;
     if (!m.crashed && m.car.connected) victims.push(m);
   }
+  const slots = Math.max(1, Math.min(victims.length, Math.ceil(withinMs / 10)));
+  const bySlot: FleetMember[][] = Array.from({ length: slots }, () => []);
+  victims.forEach((m, i) => {
+    m.crashed = true;
+    bySlot[Math.floor((i * slots) / victims.length)]!.push(m);
+  });
   return new Promise((resolve) => {
     if (victims.length === 0) return resolve();
-    let left = victims.length;
-    victims.forEach((m, i) => {
-      m.crashed = true;
-      clock.setTimer((withinMs * i) / victims.length, () => {
-        crash(fleet, m);
+    let left = slots;
+    bySlot.forEach((group, k) => {
+      clock.setTimer((withinMs * k) / slots, () => {
+        for (const m of group) crash(fleet, m);
         if (--left === 0) resolve();
       });
     });
