@@ -58,6 +58,7 @@ export class SimulatedCar {
   private readonly outbox = new Outbox();
   private client: MqttClient | undefined;
   private ended = false;
+  private connecting: Promise<void> | undefined;
 
   constructor(private readonly opts: SimulatedCarOptions) {
     if (!isVin(opts.vin)) throw new Error(`invalid VIN ${JSON.stringify(opts.vin)}: 17 characters of A-H J-N P R-Z 0-9`);
@@ -82,6 +83,11 @@ export class SimulatedCar {
 
   /** Connects (resolves on the first CONNACK); the client then reconnects on its own until `end()`. */
   connect(): Promise<void> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  private open(): Promise<void> {
     const { clock } = this.opts;
     const status = topics.status(this.vin);
     const client = mqttConnect(this.opts.url, {

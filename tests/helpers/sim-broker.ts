@@ -11,8 +11,14 @@ export interface TestBroker {
   restart(): Promise<void>;
 }
 
-async function listen(port: number): Promise<{ broker: Aedes; server: net.Server; port: number }> {
-  const broker = await Aedes.createBroker();
+export interface TestBrokerOptions {
+  /** Publishes on matching topics are never authorised, so the publisher gets no PUBACK (in-flight tests). */
+  holdPublishes?: (topic: string) => boolean;
+}
+
+async function listen(port: number, opts: TestBrokerOptions = {}): Promise<{ broker: Aedes; server: net.Server; port: number }> {
+  const hold = opts.holdPublishes;
+  const broker = await Aedes.createBroker(hold ? { authorizePublish: (_c, packet, done) => (hold(packet.topic) ? undefined : done(null)) } : {});
   const server = net.createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -21,8 +27,9 @@ async function listen(port: number): Promise<{ broker: Aedes; server: net.Server
   return { broker, server, port: (server.address() as net.AddressInfo).port };
 }
 
-export async function startTestBroker(): Promise<TestBroker> {
-  let cur = await listen(0);
+/** `opts` apply to the first broker only; `restart()` brings up a plain one. */
+export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<TestBroker> {
+  let cur = await listen(0, opts);
   const stopCurrent = async () => {
     await new Promise<void>((r) => cur.broker.close(() => r()));
     await new Promise<void>((r) => cur.server.close(() => r()));

@@ -82,7 +82,7 @@ describe('SimulatedCar over a real aedes broker', () => {
   });
 
   it('store-and-forward: events fired while the broker restarts are delivered once it is back', async () => {
-    const car = newCar({ reconnectPeriodMs: 400 });
+    const car = newCar({ reconnectPeriodMs: 800 });
     await car.connect();
     await car.pressSos();
     await backend.end();
@@ -100,6 +100,27 @@ describe('SimulatedCar over a real aedes broker', () => {
     await backend.client.publishAsync(topics.commands(VIN), JSON.stringify({ v: 1, commandId: 'after', ts: new Date().toISOString(), cmd: 'callback', sessionId: 's1' }), { qos: 1 });
     await car.waitFor(isCommand('callback'));
     expect(car.state.callbacks).toEqual(['s1']);
+  });
+
+  it('store-and-forward: an event in flight (no PUBACK) when the broker dies is re-sent to the new broker', async () => {
+    await backend.end();
+    await broker.stop();
+    broker = await startTestBroker({ holdPublishes: (t) => t.includes('/events/') });
+    backend = await startRecorder(broker.url);
+    const car = newCar({ reconnectPeriodMs: 800 });
+    await car.connect();
+    let acked = false;
+    const pending = car.airbag().then((id) => ((acked = true), id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acked).toBe(false);
+    expect(car.pendingEvents()).toHaveLength(1);
+    await backend.end();
+    await broker.restart();
+    backend = await startRecorder(broker.url);
+    const id = await pending;
+    expect(car.pendingEvents()).toEqual([]);
+    const m = await backend.waitFor((x) => (x.payload as { eventId?: string }).eventId === id);
+    expect(validator(EventSchemas.airbag).check(m.payload)).toBe(true);
   });
 
   it('is deterministic: same seed and virtual clock, identical event payloads (ids, times, data, position)', async () => {
