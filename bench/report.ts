@@ -14,7 +14,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { label: 'cars connected (of N)', cell: (m) => (m.connect ? `${fmt(m.steady?.carsConnected ?? m.connect.connected)} of ${fmt(m.connect.cars)}` : null), target: '10,000' },
-  { label: 'connect time', cell: (m) => fmt(m.connect?.seconds, ' s') },
+  { label: 'connect time', cell: (m) => (m.connect ? `${fmt(m.connect.seconds, ' s')}${m.connect.deadlineHit ? ' (deadline: rest not waited for)' : ''}` : null) },
   { label: 'telemetry received by the broker, msg/s (1 Hz per car)', cell: (m) => fmt(m.steady?.telemetryPerSec), target: '10,000' },
   { label: '**steady** crash-to-feed p50', cell: (m) => fmt(m.steady?.latency.p50Ms, ' ms') },
   { label: 'steady crash-to-feed p99', cell: (m) => fmt(m.steady?.latency.p99Ms, ' ms'), target: '< 50 ms' },

@@ -44,6 +44,7 @@ export const PRESETS: Record<'full' | 'quick', BenchParams & { replay: ReplayPar
   full: {
     cars: 10_000,
     rampPerSec: 1000,
+    connectDeadlineMs: 150_000,
     settleMs: 5000,
     steadyMs: 60_000,
     crashesPerSec: 20,
@@ -58,6 +59,7 @@ export const PRESETS: Record<'full' | 'quick', BenchParams & { replay: ReplayPar
   quick: {
     cars: 200,
     rampPerSec: 1000,
+    connectDeadlineMs: 30_000,
     settleMs: 500,
     steadyMs: 2000,
     crashesPerSec: 20,
