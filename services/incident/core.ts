@@ -91,7 +91,16 @@ export class IncidentCore {
   }
 
   deadLetter(topic: string, payload: Buffer, reason: DeadLetter['reason'], detail?: string): void {
-    const letter: DeadLetter = { topic, reason, receivedAt: isoTime(this.deps.clock.now()), payload: payload.toString('base64'), ...(detail ? { detail } : {}) };
+    // The letter must fit in one MQTT packet: the embedded broker drops a client that sends a larger one,
+    // and MQTT.js resends its unacknowledged QoS 1 publish on every reconnect, so an oversized letter
+    // would cut the service off for good. Keep as much of the payload as fits, and say so.
+    const base = { topic, reason, receivedAt: isoTime(this.deps.clock.now()), ...(detail ? { detail: detail.slice(0, 1024) } : {}) };
+    const overhead = Buffer.byteLength(JSON.stringify({ ...base, payload: '' })) + topics.deadLetter.length + 128;
+    const room = Math.max(0, Math.floor((this.deps.config.MQTT_MAX_PACKET_BYTES - overhead) / 4) * 3);
+    const kept = payload.length > room ? payload.subarray(0, room) : payload;
+    const note = kept.length < payload.length ? `payload truncated to its first ${kept.length} of ${payload.length} bytes` : undefined;
+    const fullDetail = [base.detail, note].filter(Boolean).join('; ');
+    const letter: DeadLetter = { ...base, payload: kept.toString('base64'), ...(fullDetail ? { detail: fullDetail } : {}) };
     this.deps.outbound.publish(topics.deadLetter, JSON.stringify(letter), { qos: 1 });
   }
 
