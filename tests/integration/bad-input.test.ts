@@ -230,6 +230,36 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     await expectRejected(topics.event(v, 'trouble'), big, 'payload_too_large', { vinToCheck: v });
   });
 
+  it('payload_too_large: a payload just under the MQTT packet limit is dead-lettered (cut to fit one packet), and the service stays connected', async () => {
+    const v = vin(24);
+    const topic = topics.event(v, 'airbag');
+    // The largest PUBLISH the broker takes from a car: fixed header 1 + 3 length bytes, topic 2 + n, packet id 2.
+    const size = stack.config.MQTT_MAX_PACKET_BYTES - (2 + Buffer.byteLength(topic) + 2);
+    const huge = Buffer.alloc(size, 0x20);
+    huge.write('{"v":1,"pad":"', 0);
+    huge.write('"}', size - 2);
+    const droppedBefore = stack.broker!.stats.oversizeDropped;
+    const rejectedBefore = metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'payload_too_large' });
+
+    await car.publish(topic, huge);
+    // Its base64 would not fit in one packet: the letter keeps the first bytes and says how many of how many.
+    const msg = await watch.next((m) => m.topic === topics.deadLetter && (JSON.parse(m.payload.toString()) as DeadLetter).topic === topic);
+    expect(msg.payload.length).toBeLessThanOrEqual(stack.config.MQTT_MAX_PACKET_BYTES);
+    const letter = JSON.parse(msg.payload.toString()) as DeadLetter;
+    expect(Value.Check(DeadLetter, letter)).toBe(true);
+    expect(letter.reason).toBe('payload_too_large');
+    const kept = Buffer.from(letter.payload, 'base64');
+    expect(kept.length).toBeGreaterThan(stack.config.MAX_PAYLOAD_BYTES);
+    expect(huge.subarray(0, kept.length).equals(kept)).toBe(true);
+    expect(letter.detail).toContain(`first ${kept.length} of ${size} bytes`);
+    expect(metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'payload_too_large' })).toBe(rejectedBefore + 1);
+
+    // The service's own connection was not dropped for publishing it.
+    expect(stack.broker!.stats.oversizeDropped).toBe(droppedBefore);
+    expect(stack.link.connected).toBe(true);
+    await expectStillServing();
+  });
+
   it('payload_too_large: one byte over the limit is refused, exactly the limit is accepted', async () => {
     const max = stack.config.MAX_PAYLOAD_BYTES;
     const padded = (v: string, size: number) => {
