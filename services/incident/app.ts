@@ -37,7 +37,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     // Per-request lines are off: ingest and operator actions log what happened, with case id and VIN.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // No type coercion: a body with {"enabled":"true"} is a client bug to report, not to guess at.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     // Router errors (a malformed percent-encoding in the path) skip the error handler: same body shape here.
     frameworkErrors: (err, _req, reply) => {
       void (reply as unknown as FastifyReply).status(400).send({ error: 'bad_request', message: err.message });

@@ -211,6 +211,9 @@ describe('HTTP API: auth, errors, docs, metrics, readiness (API_TOKEN set)', () 
     expectErrorBody(await raw(stack.httpUrl, 'POST', `/v1/cases/${caseOfCar.id}/close`, { headers: json, body: '{}' }), 400, 'validation_failed');
     expectErrorBody(await raw(stack.httpUrl, 'POST', `/v1/vehicles/${vin(3)}/remote-operations`, { headers: json, body: '{"operation":"self_destruct"}' }), 400, 'validation_failed');
     expectErrorBody(await raw(stack.httpUrl, 'PUT', `/v1/vehicles/${vin(3)}/wifi`, { headers: json, body: '{"enabled":"maybe"}' }), 400, 'validation_failed');
+    // No coercion of bodies: a string or a one-element array is not a boolean or an operation.
+    expectErrorBody(await raw(stack.httpUrl, 'PUT', `/v1/vehicles/${vin(3)}/wifi`, { headers: json, body: '{"enabled":"true"}' }), 400, 'validation_failed');
+    expectErrorBody(await raw(stack.httpUrl, 'POST', `/v1/vehicles/${vin(3)}/remote-operations`, { headers: json, body: '{"operation":["horn"]}' }), 400, 'validation_failed');
     expectErrorBody(await raw(stack.httpUrl, 'GET', '/v1/cases?status=pending', { headers: auth }), 400, 'validation_failed');
     expectErrorBody(await raw(stack.httpUrl, 'GET', '/v1/cases/not%20an%20id!', { headers: auth }), 400, 'validation_failed');
     // A VIN that is not ISO 3779 in the path.
