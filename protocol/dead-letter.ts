@@ -20,7 +20,10 @@ export const RejectionReasonSchema = Type.Union(
   (Object.keys(REJECTION_REASONS) as RejectionReason[]).map((r) => Type.Literal(r)),
 );
 
-/** `v1/dead-letter`: what was rejected and why; the payload is kept whole, base64, for forensics. */
+/**
+ * `v1/dead-letter`: what was rejected and why, with the payload in base64 for forensics: whole when the
+ * letter fits one MQTT packet (MQTT_MAX_PACKET_BYTES), else its first bytes, and `detail` says how many.
+ */
 export const DeadLetter = Type.Object({
   topic: Type.String(),
   reason: RejectionReasonSchema,
