@@ -156,6 +156,7 @@ export class SimulatedCar {
 
   /** Fires an event (QoS 1) and resolves with its eventId once the broker has sent PUBACK. */
   fire<T extends EventType>(type: T, opts: FireOptions<T> = {}): Promise<string> {
+    if (this.ended) return Promise.reject(new Error(`car ${this.vin} has ended`));
     const eventId = opts.eventId ?? this.nextEventId();
     const event = buildEvent({
       vin: this.vin,

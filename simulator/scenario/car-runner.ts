@@ -1,14 +1,14 @@
-import type { Case, Command, ScenarioCar, ScenarioStep } from '../../protocol/index.js';
+import type { Case, Command, Expectation, ScenarioCar, ScenarioStep } from '../../protocol/index.js';
 import type { Clock } from '../../services/clock/index.js';
 import type { FireOptions, SimulatedCar } from '../car/index.js';
 import { RouteDriver, getRoute } from '../routes/index.js';
 import { durationMs } from './duration.js';
+import { DEFAULT_WITHIN_MS, checkExpectation } from './expect.js';
 import type { OperatorClient } from './http-client.js';
 import type { StepResult } from './report.js';
 import { poll } from './wait.js';
 
 const TRIGGERS = new Set(['airbag', 'impact', 'sos', 'trouble']);
-const DEFAULT_WITHIN_MS = 5000;
 
 export interface CarRunContext {
   clock: Clock;
@@ -141,60 +141,13 @@ export class CarRunner {
     }, 200);
   }
 
-  private async expect(e: NonNullable<ScenarioStep['expect']>): Promise<string> {
-    const within = e.within !== undefined ? durationMs(e.within) : DEFAULT_WITHIN_MS;
-    const { clock } = this.ctx;
-    const done: string[] = [];
-    if (e.command) {
-      const want = e.command as Record<string, unknown>;
-      const hit = await poll(clock, within, () => this.commands.slice(this.mark).find((c) => Object.entries(want).every(([k, v]) => (c as Record<string, unknown>)[k] === v)), 20);
-      if (!hit) throw new Error(`no command ${JSON.stringify(want)} within ${within} ms; got ${this.commands.slice(this.mark).map(brief).join(', ') || 'none'}`);
-      done.push(brief(hit));
-    }
-    if (e.lockout) {
-      const want = e.lockout;
-      const effective = () => this.car.state.lockout.active && (this.car.state.lockout.until === null || Date.parse(this.car.state.lockout.until) > clock.now());
-      const ok = await poll(clock, within, () => (effective() === want.active && (want.features ?? []).every((f) => this.car.isLocked(f)) ? true : undefined), 50);
-      const l = this.car.state.lockout;
-      if (!ok) throw new Error(`lockout is ${JSON.stringify(l)}, expected ${JSON.stringify(want)}`);
-      done.push(`lockout active=${effective()} [${l.features.join(',')}] until ${l.until ?? 'call cleared + lockout'}`);
-    }
-    if (e.audioMuted !== undefined) {
-      const ok = await poll(clock, within, () => (this.car.state.audioMuted === e.audioMuted ? true : undefined), 20);
-      if (!ok) throw new Error(`audioMuted is ${this.car.state.audioMuted}`);
-      done.push(`audioMuted ${e.audioMuted}`);
-    }
-    if (e.case) {
-      const want = e.case as Record<string, unknown>;
-      const c = await poll(clock, within, async () => {
-        const found = await this.findCase(0, false);
-        return found && Object.entries(want).every(([k, v]) => (found as Record<string, unknown>)[k] === v) ? found : undefined;
-      }, 200);
-      if (!c) throw new Error(`no case matching ${JSON.stringify(want)} for ${this.car.vin} within ${within} ms`);
-      done.push(`case ${c.id} ${c.trigger} p${c.priority} ${c.status}`);
-    }
-    if (e.noCase) {
-      await new Promise<void>((r) => clock.setTimer(within, r));
-      const c = await this.findCase(0, true);
-      if (c) throw new Error(`case ${c.id} was opened (${c.trigger}), expected none`);
-      done.push(`no case after ${within} ms`);
-    }
-    return done.join('; ');
-  }
-}
-
-function brief(c: Command): string {
-  switch (c.cmd) {
-    case 'call.state':
-      return `call.state ${c.state} muted=${c.audioMuted}`;
-    case 'notice':
-      return `notice ${c.code}`;
-    case 'lockout':
-      return `lockout active=${c.active} [${c.features.join(',')}]`;
-    case 'wifi':
-      return `wifi ${c.enabled ? 'on' : 'off'}`;
-    default:
-      return c.cmd;
+  private expect(e: Expectation): Promise<string> {
+    return checkExpectation(e, {
+      clock: this.ctx.clock,
+      car: this.car,
+      commandsSinceAction: () => this.commands.slice(this.mark),
+      caseOfNewestEvent: (exact) => this.findCase(0, exact),
+    });
   }
 }
 
