@@ -44,6 +44,11 @@ export class CarState {
     return this.lockout.until === null || Date.parse(this.lockout.until) > nowMs;
   }
 
+  /** In-car Wi-Fi as the occupants see it: switched on and not held by a `wifi` lockout (D3.2). */
+  wifiAvailable(nowMs: number): boolean {
+    return this.wifiEnabled && !this.isLocked('wifi', nowMs);
+  }
+
   applyLockout(msg: Pick<LockoutMessage, 'active' | 'features' | 'until'>): void {
     this.lockout = { active: msg.active, features: [...msg.features], until: msg.until };
   }

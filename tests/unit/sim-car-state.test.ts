@@ -45,6 +45,14 @@ describe('CarState (given commands from the backend)', () => {
     expect(s.callbacks).toEqual(['s9']);
     expect(s.wifiEnabled).toBe(false);
   });
+
+  it('D3.2: Wi-Fi is unavailable while a wifi lockout holds, even if switched on', () => {
+    const s = new CarState();
+    expect(s.wifiAvailable(T0)).toBe(true);
+    s.applyLockout({ active: true, features: ['wifi', 'app_center'], until: new Date(T0 + 1000).toISOString() });
+    expect(s.wifiAvailable(T0)).toBe(false);
+    expect(s.wifiAvailable(T0 + 1000)).toBe(true);
+  });
 });
 
 describe('Outbox', () => {
