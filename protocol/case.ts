@@ -11,6 +11,11 @@ export type Trigger = Static<typeof Trigger>;
 /** Contract: priority 1 (airbag, impact over threshold) > 2 (sos) > 3 (trouble). */
 export const PRIORITY_BY_TRIGGER: Record<Trigger, 1 | 2 | 3> = { airbag: 1, impact: 1, sos: 2, trouble: 3 };
 
+/** Queue order (contract): priority first, then age, then id so that the order is total. */
+export function compareQueueOrder(a: Pick<Case, 'priority' | 'openedAt' | 'id'>, b: Pick<Case, 'priority' | 'openedAt' | 'id'>): number {
+  return a.priority - b.priority || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
+}
+
 export const CaseStatus = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
 export type CaseStatus = Static<typeof CaseStatus>;
 

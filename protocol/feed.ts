@@ -25,6 +25,12 @@ export const SnapshotMessage = Type.Object({
   ...seqAt,
   cases: Type.Array(Case),
   reset: Type.Optional(Type.Boolean()),
+  /**
+   * Extension: names the feed's history. A store that lost its history (an in-memory restart, an
+   * emptied Redis) has a new epoch; a client resumes with `?since=<seq>&epoch=<epoch>` and gets a
+   * fresh `reset` snapshot when the epoch is not the current one, as seqs of two histories do not compare.
+   */
+  epoch: Type.Optional(Type.String()),
 });
 export type SnapshotMessage = Static<typeof SnapshotMessage>;
 

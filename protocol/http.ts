@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Case, VoiceSession } from './case.js';
 import { Id, IsoTime } from './common.js';
 import { RemoteOperation } from './commands.js';
 import { LockoutFeature } from './lockout.js';
@@ -18,6 +19,10 @@ export const LockedOutBody = Type.Object({
   feature: LockoutFeature,
   until: Type.Union([IsoTime, Type.Null()]),
 });
+
+/** `GET /v1/cases/{id}`: the case with its voice session. */
+export const CaseWithSession = Type.Composite([Case, Type.Object({ session: Type.Union([VoiceSession, Type.Null()]) })]);
+export type CaseWithSession = Static<typeof CaseWithSession>;
 
 export const CaseIdParams = Type.Object({ id: Id });
 export const SessionIdParams = Type.Object({ id: Id });

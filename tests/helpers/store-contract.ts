@@ -105,7 +105,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       expect(await store.getSession('nope')).toBeNull();
       expect(await store.listCases('open')).toEqual([]);
       expect(await store.listCases('closed')).toEqual([]);
-      expect(await store.feedSnapshot()).toEqual({ seq: 0, cases: [] });
+      const snap = await store.feedSnapshot();
+      expect({ seq: snap.seq, cases: snap.cases }).toEqual({ seq: 0, cases: [] });
+      // The feed history has a name, stable while the store keeps its history.
+      expect(snap.epoch).toBeTruthy();
+      expect(await store.feedEpoch()).toBe(snap.epoch);
     });
 
     it('commit then load round-trips the car, its open cases and their sessions', async () => {

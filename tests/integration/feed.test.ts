@@ -316,3 +316,40 @@ describe('operator feed: a consumer that cannot keep up (FEED_MAX_BUFFERED_BYTES
     resumed.close();
   }, 120_000);
 });
+
+describe('operator feed: epoch (extension), so a resume never mixes two histories', () => {
+  afterEach(async () => current?.close());
+
+  it('a resume after the in-memory store restarted, at a seq the new history has passed, gets reset: true', async () => {
+    let stack = await start();
+    const car = await RawMqttClient.connect(stack.mqttUrl);
+    await fire(car, 2);
+    const first = await stack.feed();
+    const snap = await first.next<SnapshotMessage>((m) => m.type === 'snapshot');
+    expect(snap.epoch).toMatch(/^[0-9a-f-]{36}$/);
+    await car.end();
+    await stack.close();
+
+    stack = await start(); // a new process: a new history whose seq soon passes the old one
+    const car2 = await RawMqttClient.connect(stack.mqttUrl);
+    const fresh = await fire(car2, 4);
+    await car2.end();
+    await expect.poll(async () => (await stack.store.feedSnapshot()).seq).toBeGreaterThan(snap.seq);
+    const resumed = await stack.feed(`since=${snap.seq}&epoch=${snap.epoch}`);
+    const reset = await resumed.next<SnapshotMessage>((m) => m.type === 'snapshot');
+    expect(reset.reset).toBe(true);
+    expect(reset.epoch).not.toBe(snap.epoch);
+    expect(reset.cases.map((c) => c.eventId).sort()).toEqual([...fresh].sort());
+
+    // With the current epoch the same since is an ordinary resume.
+    const same = await stack.feed(`since=${snap.seq}&epoch=${reset.epoch}`);
+    await same.next((m) => m.seq === snap.seq + 1);
+    expect(same.messages.some((m) => m.type === 'snapshot')).toBe(false);
+  });
+
+  it('a malformed epoch is refused with 4400', async () => {
+    const stack = await start();
+    const client = await stack.feed('since=0&epoch=not%20an%20epoch!');
+    expect(await client.closed()).toBe(FEED_CLOSE.badRequest);
+  });
+});

@@ -81,7 +81,8 @@ async function buildCommit(ref: Store, op: Extract<Op, { kind: 'commit' }>, n: n
 }
 
 async function observe(store: Store) {
-  const snapshot = await store.feedSnapshot();
+  // The epoch names each store's own history, so it differs between them by design.
+  const { epoch: _epoch, ...snapshot } = await store.feedSnapshot();
   const since: Record<number, FeedMessage[] | null> = {};
   for (let s = -1; s <= snapshot.seq + 1; s++) since[s] = await store.feedSince(s);
   const perVin = await Promise.all(

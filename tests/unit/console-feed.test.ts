@@ -16,6 +16,14 @@ import { caseMsg, lockout, lockoutMsg, makeCase, makeSession, sessionMsg, snapsh
 const run = (messages: ServerMessage[], from: FeedState = emptyFeedState()) => messages.reduce(applyMessage, from);
 
 describe('console feed reducer', () => {
+  it('given a snapshot with an epoch, then the state keeps it to resume with (?since=&epoch=), and a reset snapshot replaces it', () => {
+    const a = makeCase();
+    const first = run([{ ...snapshot(4, [a]), epoch: 'history-1' }, caseMsg('case.opened', 5, makeCase())]);
+    expect([first.seq, first.epoch]).toEqual([5, 'history-1']);
+    const after = run([{ ...snapshot(2, [], true), epoch: 'history-2' }], first);
+    expect([after.seq, after.epoch, after.cases.size]).toEqual([2, 'history-2', 0]);
+  });
+
   it('given a snapshot, when live messages follow, then the queue holds each case once', () => {
     const a = makeCase();
     const b = makeCase({ trigger: 'sos', priority: 2 });

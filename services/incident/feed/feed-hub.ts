@@ -29,20 +29,29 @@ export class FeedHub {
     this.unsubscribe = store.onFeed((m) => this.broadcast(m));
   }
 
-  async attach(ws: WebSocket, since: number | undefined): Promise<void> {
+  /** `epoch`: the history the client's `since` belongs to; another one means the client must reset. */
+  async attach(ws: WebSocket, since: number | undefined, epoch?: string): Promise<void> {
     // Subscribe before reading, so that nothing committed during the read is missed.
     const client: Client = { ws, sentSeq: -1, pending: [] };
     this.clients.add(client);
     this.metrics.feedClients.set(this.clients.size);
     ws.on('close', () => this.detach(client));
     try {
-      const history = since === undefined ? null : await this.store.feedSince(since);
+      const sameHistory = epoch === undefined || epoch === (await this.store.feedEpoch());
+      const history = since === undefined || !sameHistory ? null : await this.store.feedSince(since);
       if (history) {
         client.sentSeq = since!;
         for (const m of history) this.send(client, m);
       } else {
         const snap = await this.store.feedSnapshot();
-        const message: SnapshotMessage = { type: 'snapshot', seq: snap.seq, at: isoTime(this.clock.now()), cases: snap.cases, ...(since !== undefined ? { reset: true } : {}) };
+        const message: SnapshotMessage = {
+          type: 'snapshot',
+          seq: snap.seq,
+          at: isoTime(this.clock.now()),
+          cases: snap.cases,
+          epoch: snap.epoch,
+          ...(since !== undefined ? { reset: true } : {}),
+        };
         client.sentSeq = snap.seq;
         this.write(client, message);
       }

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Case, CaseIdParams, CaseListQuery, CloseBody, ErrorBody, OperatorBody, VoiceSession } from '../../../protocol/index.js';
+import { Case, CaseIdParams, CaseListQuery, CaseWithSession, CloseBody, ErrorBody, OperatorBody } from '../../../protocol/index.js';
 import { operatorIdOf } from '../plugins/operator.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const CaseWithSession = Type.Composite([Case, Type.Object({ session: Type.Union([VoiceSession, Type.Null()]) })]);
 
 /** Contract "HTTP": cases and the operator's work on them (D2, D4). */
 export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
 import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type ScheduledLockout, type Store } from './port.js';
@@ -15,6 +16,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
+  /** A process-lifetime history: a restart starts a new one. */
+  private readonly epoch = randomUUID();
   private vehicles = new Map<string, VehicleState>();
   private cases = new Map<string, Case>();
   private openByVin = new Map<string, Set<string>>();
@@ -100,7 +103,11 @@ export class MemoryStore implements Store {
   }
 
   async feedSnapshot(): Promise<FeedSnapshot> {
-    return { seq: this.seq, cases: await this.listCases('open') };
+    return { seq: this.seq, cases: await this.listCases('open'), epoch: this.epoch };
+  }
+
+  async feedEpoch(): Promise<string> {
+    return this.epoch;
   }
 
   async feedSince(seq: number): Promise<FeedMessage[] | null> {

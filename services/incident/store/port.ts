@@ -1,4 +1,4 @@
-import type { Ack, Case, CaseStatus, FeedDraft, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import { compareQueueOrder, type Ack, type Case, type CaseStatus, type FeedDraft, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import type { CommandRecord, VehicleAggregate, VehicleState } from '../domain/state.js';
 
 /**
@@ -30,6 +30,8 @@ export type CommitResult =
 export interface FeedSnapshot {
   seq: number;
   cases: Case[];
+  /** The feed history's name (see SnapshotMessage.epoch): new whenever the history starts again. */
+  epoch: string;
 }
 
 export type FeedListener = (message: FeedMessage) => void;
@@ -59,6 +61,8 @@ export interface Store {
 
   /** Open cases and the seq they are current at, read together. */
   feedSnapshot(): Promise<FeedSnapshot>;
+  /** The current feed history's name; changes when the store starts a new history. */
+  feedEpoch(): Promise<string>;
   /** Messages after `seq`, in order; null when `seq` is older than the kept history. */
   feedSince(seq: number): Promise<FeedMessage[] | null>;
   /** Every message committed from now on, by any instance sharing this store, in seq order. */
@@ -70,7 +74,4 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Queue order (contract): priority first, then age, then id so that the order is total. */
-export function compareQueueOrder(a: Case, b: Case): number {
-  return a.priority - b.priority || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
-}
+export { compareQueueOrder };

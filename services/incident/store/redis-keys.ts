@@ -66,6 +66,9 @@ export class RedisKeys {
   get feed(): string {
     return `${this.prefix}feed`;
   }
+  get feedEpoch(): string {
+    return `${this.prefix}feed:epoch`;
+  }
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;
   }

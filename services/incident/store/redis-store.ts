@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
@@ -216,7 +217,13 @@ export class RedisStore implements Store {
   async feedSnapshot(): Promise<FeedSnapshot> {
     const [seq, cases] = await this.redis.anshinSnapshot(this.keys.feedSeq, this.keys.openCases, this.keys.prefix);
     // The zset already holds queue order; sorting again makes ties identical to the memory adapter.
-    return { seq: Number(seq), cases: cases.map(parse<Case>).filter((c) => c.status === 'open').sort(compareQueueOrder) };
+    return { seq: Number(seq), cases: cases.map(parse<Case>).filter((c) => c.status === 'open').sort(compareQueueOrder), epoch: await this.feedEpoch() };
+  }
+
+  /** Shared by every instance; a Redis that lost its data (and so its feed) gets a new one. */
+  async feedEpoch(): Promise<string> {
+    await this.redis.set(this.keys.feedEpoch, randomUUID(), 'NX');
+    return (await this.redis.get(this.keys.feedEpoch))!;
   }
 
   async feedSince(seq: number): Promise<FeedMessage[] | null> {

@@ -63,6 +63,7 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
     const socket = new FeedSocket({
       url: feedUrl(location),
       lastSeq: () => feedRef.current.seq,
+      lastEpoch: () => feedRef.current.epoch,
       token: readToken,
       onMessage,
       onState: (state, detail) => setConn({ state, detail }),

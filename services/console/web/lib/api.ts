@@ -1,4 +1,4 @@
-import type { Case, ErrorBody, VoiceSession } from '../../../../protocol/index.js';
+import type { Case, CaseWithSession, ErrorBody, VoiceSession } from '../../../../protocol/index.js';
 import { readToken } from './auth.js';
 
 /** An HTTP error as the service words it (`{error, message}`), for the operator to read. */
@@ -12,8 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-/** `GET /v1/cases/{id}`: the case with its voice session. */
-export type CaseWithSession = Case & { session?: VoiceSession | null };
+export type { CaseWithSession };
 
 export interface ApiOptions {
   operatorId(): string;

@@ -8,6 +8,8 @@ export interface FeedSocketOptions {
   url: string;
   /** Last seq applied, sent as `?since=` so that the server replays only what was missed. */
   lastSeq(): number | null;
+  /** The feed history that seq belongs to, sent as `?epoch=`: a restarted store answers with a reset. */
+  lastEpoch?(): string | null;
   token(): string | null;
   onMessage(msg: ServerMessage): void;
   onState(state: ConnectionState, detail?: string): void;
@@ -60,6 +62,8 @@ export class FeedSocket {
     const params = new URLSearchParams();
     const since = this.opts.lastSeq();
     if (since !== null) params.set('since', String(since));
+    const epoch = this.opts.lastEpoch?.() ?? null;
+    if (since !== null && epoch !== null) params.set('epoch', epoch);
     const token = this.opts.token();
     if (token) params.set('token', token);
     const query = params.toString();

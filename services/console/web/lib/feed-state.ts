@@ -19,6 +19,8 @@ export interface TimelineEntry {
 export interface FeedState {
   /** Seq of the last message applied; null before the first snapshot. Sent back as `?since=`. */
   seq: number | null;
+  /** The feed history `seq` belongs to (from the last snapshot); sent back as `?epoch=`. */
+  epoch: string | null;
   /** Open cases, and closed ones seen closing while the page was open (kept for the case view). */
   cases: ReadonlyMap<string, Case>;
   /** Voice sessions by session id. */
@@ -34,7 +36,7 @@ export const TIMELINE_LIMIT = 200;
 export const CLOSED_LIMIT = 50;
 
 export function emptyFeedState(): FeedState {
-  return { seq: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map() };
+  return { seq: null, epoch: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map() };
 }
 
 /**
@@ -91,7 +93,7 @@ function applySnapshot(state: FeedState, msg: SnapshotMessage): FeedState {
   // Timelines and sessions of cases the snapshot no longer lists are dropped with them.
   const timelines = new Map([...state.timelines].filter(([id]) => cases.has(id)));
   const sessions = new Map([...state.sessions].filter(([, s]) => cases.has(s.caseId)));
-  return { seq: msg.seq, cases, sessions, lockouts, timelines };
+  return { seq: msg.seq, epoch: msg.epoch ?? null, cases, sessions, lockouts, timelines };
 }
 
 function forgetOldClosed(state: FeedState): FeedState {

@@ -1,14 +1,9 @@
+import { compareQueueOrder } from '../../../../protocol/case.js';
 import type { Case } from '../../../../protocol/index.js';
 import type { FeedState } from './feed-state.js';
 
-/**
- * Contract queue order: priority (1 first), then age (oldest first), then id so that the order is
- * total. The same rule as `compareQueueOrder` in the service's store port, which the console may not
- * import (it may import `protocol/` only).
- */
-export function compareQueue(a: Case, b: Case): number {
-  return a.priority - b.priority || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
-}
+/** Contract queue order (priority, then age, then id): the very rule the service's store sorts by. */
+export const compareQueue: (a: Case, b: Case) => number = compareQueueOrder;
 
 /** Open cases in queue order. */
 export function openQueue(state: FeedState): Case[] {
