@@ -139,8 +139,11 @@ export class Fleet {
     return this.members.find((m) => !m.crashed && m.car.connected);
   }
 
-  /** Waits (at most `timeoutMs`) until every fired event has its PUBACK, so the summary is not racing them. */
-  async drain(timeoutMs = 5000): Promise<void> {
+  /**
+   * Waits (at most `timeoutMs`) until every fired event has its PUBACK, so the summary is not racing
+   * them. Generous: a loaded broker may take seconds, and the wait ends as soon as nothing is pending.
+   */
+  async drain(timeoutMs = 20_000): Promise<void> {
     const { clock } = this.opts;
     const deadline = clock.now() + timeoutMs;
     while (this.members.some((m) => m.car.pendingEvents().length > 0) && clock.now() < deadline) {
