@@ -53,9 +53,13 @@ export interface ModeResult {
     p99VsFloor: number | null;
     /** Pipeline p50 / idle floor p50 (measured before the cars connected). */
     p50VsIdleFloor: number | null;
+    /** Feed sockets closed by the service during the run (1013 = too slow) and resumed with since. */
+    feedCloseCodes: number[];
     cpu: { deploymentPctOfCore: number; byProcess: Array<{ name: string; pctOfCore: number }>; benchPctOfCore: number };
     benchEventLoopDelayP99Ms: number;
   };
+  /** RSS of the whole deployment every 5 s, to see queues building up. */
+  rssTimeline?: Array<{ atS: number; mb: number }>;
   storm?: {
     crashes: number;
     windowMs: number;
@@ -77,6 +81,7 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
   let fleet: Fleet | undefined;
   let watch: FeedWatch | undefined;
   let probe: FloorProbe | undefined;
+  let stopSampler = () => {};
   const result: ModeResult = { mode, processes: [], ok: false };
   try {
     log(`[${mode}] starting`);
@@ -84,6 +89,17 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
     result.processes = dep.processes;
     watch = await FeedWatch.connect(dep.httpUrls[0]!);
     probe = await FloorProbe.connect(dep.mqttUrl);
+    const rssTimeline: Array<{ atS: number; mb: number }> = [];
+    const tStart = performance.now();
+    const sampler = setInterval(() => {
+      try {
+        rssTimeline.push({ atS: Math.round((performance.now() - tStart) / 1000), mb: mb(dep!.processes.reduce((n, x) => n + rssBytes(x.pid), 0)) });
+      } catch {
+        // a process just exited
+      }
+    }, 5000);
+    result.rssTimeline = rssTimeline;
+    stopSampler = () => clearInterval(sampler);
 
     // Floor, idle: the broker with no car on it.
     await probe.paced(Math.min(100, p.floorCount), p.floorRatePerSec); // warm-up (JIT, buffers)
@@ -183,6 +199,7 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
         benchPctOfCore: pct((benchCpu.user + benchCpu.system) / 1000),
       },
       benchEventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+      feedCloseCodes: [...watch.closeCodes],
     };
     log(`[${mode}] steady ${result.steady.seconds} s: ${result.steady.telemetryPerSec} telemetry/s, ${crashIds.length} crashes, p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, p99.9 ${latency.p999Ms} ms, lost ${lost}; floor p50 ${underLoad.p50Ms} ms`);
 
@@ -211,12 +228,13 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
       casesPerSec: Math.round((stormIds.length - stormLost) / (Math.max(1, watch.lastArrival - t0) / 1000)),
       latency: summarize(stormHist),
     };
-    log(`[${mode}] storm ${stormIds.length} crashes: all on the feed after ${allOnFeedMs} ms, lost ${stormLost}`);
+    log(`[${mode}] storm ${stormIds.length} crashes: all on the feed after ${allOnFeedMs} ms, lost ${stormLost}; feed closes ${watch.closeCodes.join(',') || 'none'}`);
     result.ok = true;
   } catch (err) {
     result.error = `${(err as Error).message}${dep ? `\n${dep.logs()}` : ''}`;
     log(`[${mode}] FAILED: ${(err as Error).message}`);
   } finally {
+    stopSampler();
     watch?.close();
     await probe?.close().catch(() => {});
     if (fleet) await fleet.stop().catch(() => {});

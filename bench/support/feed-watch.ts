@@ -21,22 +21,46 @@ export class FeedWatch {
   lastArrival = 0;
   opened = 0;
   unmatched = 0;
-  closeCode: number | null = null;
+  /** Close codes of the feed socket seen so far (1013: too slow); the watch resumes with `since` like a console. */
+  readonly closeCodes: number[] = [];
+  private lastSeq = -1;
+  private closing = false;
+  private ws: WebSocket;
 
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.onMessage(data));
-    ws.on('close', (code) => {
-      this.closeCode = code;
-      this.wake();
-    });
+  private constructor(
+    private readonly url: string,
+    ws: WebSocket,
+  ) {
+    this.ws = ws;
+    this.wire(ws);
   }
 
   static connect(httpUrl: string): Promise<FeedWatch> {
-    const ws = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/v1/operator/ws`, { perMessageDeflate: false });
-    const watch = new FeedWatch(ws);
+    const url = `${httpUrl.replace(/^http/, 'ws')}/v1/operator/ws`;
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const watch = new FeedWatch(url, ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(watch));
       ws.once('error', reject);
+    });
+  }
+
+  get closeCode(): number | null {
+    return this.closing ? (this.closeCodes.at(-1) ?? null) : null;
+  }
+
+  private wire(ws: WebSocket): void {
+    ws.on('message', (data: Buffer) => this.onMessage(data));
+    ws.on('error', () => {});
+    ws.on('close', (code) => {
+      this.closeCodes.push(code);
+      if (this.closing) return this.wake();
+      // Resume after the last message seen, as the operator console does (contract: `?since=`).
+      setTimeout(() => {
+        if (this.closing) return;
+        this.ws = new WebSocket(`${this.url}?since=${this.lastSeq}`, { perMessageDeflate: false });
+        this.wire(this.ws);
+      }, 100);
     });
   }
 
@@ -74,12 +98,14 @@ export class FeedWatch {
   }
 
   close(): void {
+    this.closing = true;
     this.ws.close();
   }
 
   private onMessage(data: Buffer): void {
     const now = performance.now();
-    const m = JSON.parse(data.toString()) as { type: string; case?: { eventId?: string } };
+    const m = JSON.parse(data.toString()) as { type: string; seq?: number; case?: { eventId?: string } };
+    if (typeof m.seq === 'number') this.lastSeq = m.seq;
     if (m.type !== 'case.opened') return;
     this.opened++;
     const id = m.case?.eventId;
