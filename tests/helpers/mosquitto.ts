@@ -2,14 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, until } from './free-port.js';
 
 export interface Mosquitto {
   url: string;
   port: number;
+  /** Stops it gracefully (it saves sessions and queues when persistent) and starts it on the same port. */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface MosquittoOptions {
+  /** Keep sessions, subscriptions and queued QoS 1 messages on disk across a restart. */
+  persistent?: boolean;
 }
 
 export const NO_MOSQUITTO_HELP = 'No mosquitto for the external-broker tests: apt-get install -y mosquitto';
@@ -20,44 +27,60 @@ function mosquittoBinary(): string {
 }
 
 /** Mosquitto, the external broker of the tests, on a free loopback port with `infra/mosquitto.conf`. */
-export async function startMosquitto(): Promise<Mosquitto> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'anshin-mosquitto-'));
   const port = await freePort();
-  const base = await readFile(new URL('../../infra/mosquitto.conf', import.meta.url), 'utf8');
+  let base = await readFile(new URL('../../infra/mosquitto.conf', import.meta.url), 'utf8');
+  // Persistence in a directory of the test's own; started as root, mosquitto would drop to its own
+  // user, which cannot write there: stay who we are.
+  base = base.replace(/^persistence_location .*$/m, `persistence_location ${dir}/\nuser ${userInfo().username}`);
+  if (!options.persistent) base = base.replace(/^persistence true$/m, 'persistence false');
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${base}\nlistener ${port} 127.0.0.1\n`);
-  const proc: ChildProcess = spawn(mosquittoBinary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let proc!: ChildProcess;
+  let exited!: Promise<void>;
   let stderr = '';
-  proc.stderr?.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.once('error', () => {});
-  try {
-    await until(
-      () =>
-        new Promise<boolean>((resolve) => {
-          if (proc.exitCode !== null) return resolve(false);
-          const s = connect(port, '127.0.0.1', () => {
-            s.destroy();
-            resolve(true);
-          });
-          s.once('error', () => resolve(false));
-        }),
-      5_000,
-      `mosquitto on port ${port}`,
-    );
-  } catch (err) {
-    proc.kill('SIGKILL');
-    throw new Error(`${NO_MOSQUITTO_HELP}\n${(err as Error).message}\n${stderr}`);
-  }
+  const launch = async () => {
+    proc = spawn(mosquittoBinary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr?.on('data', (d) => (stderr += d));
+    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.once('error', () => {});
+    try {
+      await until(
+        () =>
+          new Promise<boolean>((resolve) => {
+            if (proc.exitCode !== null) return resolve(false);
+            const s = connect(port, '127.0.0.1', () => {
+              s.destroy();
+              resolve(true);
+            });
+            s.once('error', () => resolve(false));
+          }),
+        5_000,
+        `mosquitto on port ${port}`,
+      );
+    } catch (err) {
+      proc.kill('SIGKILL');
+      throw new Error(`${NO_MOSQUITTO_HELP}\n${(err as Error).message}\n${stderr}`);
+    }
+  };
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  };
+  await launch();
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    async restart(downMs = 500) {
+      await stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     async close() {
-      if (proc.exitCode === null) {
-        proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (proc.exitCode === null) proc.kill('SIGKILL');
-      }
+      await stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
