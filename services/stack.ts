@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { clusterOptions } from './broker/cluster.js';
+import { consolePlugin } from './console/plugin.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { SystemClock, type Clock } from './clock/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -73,7 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const service = new IncidentService({ store, clock, config, outbound: link, logger, newId });
 
   const plugins = [...(options.plugins ?? [])];
-  if (options.console !== false) plugins.push(await consolePlugin());
+  if (options.console !== false) plugins.push(consolePlugin);
   const app = await buildApp({
     service,
     config,
@@ -122,16 +123,4 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!options.store) await store.close();
     },
   };
-}
-
-/** The console plugin, or a stub pointing at the build step if the console is not part of this tree yet. */
-async function consolePlugin(): Promise<FastifyPluginAsync> {
-  const path = './console/plugin.js';
-  try {
-    return ((await import(path)) as { consolePlugin: FastifyPluginAsync }).consolePlugin;
-  } catch {
-    return async (app) => {
-      app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send('<p>anshin: console not built (npm run build:console)</p>'));
-    };
-  }
 }
