@@ -69,4 +69,31 @@ describe('restart with Redis', () => {
       await stack.close();
     }
   });
+
+  it('D3.5: with two instances on one Redis, a lockout expiry is claimed and fired by one of them, once', async () => {
+    const clock = new VirtualClock();
+    const config = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('claim') };
+    const [a, b] = [await startTestStack({ clock, config }), await startTestStack({ clock, config })];
+    try {
+      const car = await a.car(vin(33));
+      await car.pressSos();
+      // The other instance has the case through the shared store, and hangs it up.
+      let c: Case | undefined;
+      await expect.poll(async () => (c = ((await b.http('GET', '/v1/cases')).body as Case[])[0])).toBeDefined();
+      expect((await b.http('POST', `/v1/cases/${c!.id}/hangup`, {})).status).toBe(200);
+      await car.signals.waitFor((s) => s.kind === 'lockout' && s.lockout.until !== null);
+      await expect.poll(() => a.service.scheduler.armed() + b.service.scheduler.armed()).toBe(2); // both armed it
+
+      await clock.advance(60 * 60_000);
+      await car.signals.waitFor((s) => s.kind === 'lockout' && !s.lockout.active);
+      await clock.advance(60_000); // past the claim: the instance that lost it looks again and finds it done
+      const expired = async (s: TestStack) => Number(/anshin_lockouts_expired_total (\d+)/.exec((await s.http('GET', '/metrics')).body)?.[1] ?? 0);
+      expect((await expired(a)) + (await expired(b))).toBe(1);
+      const cleared = car.signals.history().filter((s) => s.kind === 'command' && s.command.cmd === 'lockout' && !s.command.active);
+      expect(cleared).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

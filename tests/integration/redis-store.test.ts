@@ -26,6 +26,16 @@ async function instance(keyPrefix: string, options: Partial<RedisStoreOptions> =
 const vin = (i: number) => `JHMZE2H59ES${String(i).padStart(6, '0')}`;
 
 describe('RedisStore across instances', () => {
+  it('claim: of two instances racing for the same work, one gets it; it is free again after the lease', async () => {
+    const prefix = uniquePrefix('claim');
+    const [a, b] = [await instance(prefix), await instance(prefix)];
+    const won = await Promise.all([a.claim('lockout-expiry:X:1', 300), b.claim('lockout-expiry:X:1', 300)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await a.claim('lockout-expiry:X:2', 300)).toBe(true); // other work is claimed on its own
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await b.claim('lockout-expiry:X:1', 300)).toBe(true);
+  });
+
   it('two instances committing the same (vin, eventId) at once open exactly one case', async () => {
     const prefix = uniquePrefix('dedupe');
     const [a, b] = [await instance(prefix), await instance(prefix)];

@@ -128,6 +128,11 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  /** One process, one instance: always this one. */
+  async claim(_name: string, _ttlMs: number): Promise<boolean> {
+    return true;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {

@@ -69,6 +69,11 @@ export interface Store {
   onFeed(listener: FeedListener): () => void;
 
   scheduledLockouts(): Promise<ScheduledLockout[]>;
+  /**
+   * Claims a piece of one-off work for this instance for `ttlMs` (a lease): true for the one instance
+   * that should do it, false for the others sharing the store until the lease runs out.
+   */
+  claim(name: string, ttlMs: number): Promise<boolean>;
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

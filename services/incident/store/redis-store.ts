@@ -88,6 +88,8 @@ function connectionOptions(opts: typeof DEFAULTS, name: string): RedisOptions {
 
 /** The Redis adapter of the store port (STYLE 8); same contract suite as MemoryStore. */
 export class RedisStore implements Store {
+  /** Owner token of this store's leases. */
+  private readonly instanceId = randomUUID();
   readonly kind = 'redis';
   private closing: Promise<void> | null = null;
 
@@ -251,6 +253,10 @@ export class RedisStore implements Store {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  async claim(name: string, ttlMs: number): Promise<boolean> {
+    return this.lease(name, ttlMs, this.instanceId).acquire();
   }
 
   /** A lease on this Redis (e.g. so that one instance fires lockout expiries). */
