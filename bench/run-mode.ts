@@ -48,6 +48,11 @@ export interface ModeResult {
     crashes: number;
     lost: number;
     latency: LatencySummary;
+    /**
+     * The same crashes split at the case's `openedAt` (stamped by the service when it decides, wall clock,
+     * 1 ms resolution): car -> broker -> queue in front of the service -> decide, and commit -> feed -> operator.
+     */
+    split: { toOpened: LatencySummary; toFeed: LatencySummary };
     /** Pipeline p50 / floor p50, both measured in the same window under the same load. */
     p50VsFloor: number | null;
     p99VsFloor: number | null;
@@ -150,10 +155,11 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
     const steadyHist = latencyHistogram();
     const crashIds: string[] = [];
     let n = 0;
+    const split = { toOpened: latencyHistogram(), toFeed: latencyHistogram() };
     const fire = (m: FleetMember, hist: typeof steadyHist, tag: string): string => {
       const eventId = `bench-${tag}-${++n}`;
       m.crashed = true;
-      watch!.expect(eventId, hist);
+      watch!.expect(eventId, hist, tag === 'steady' ? split : undefined);
       m.car.airbag({ eventId }).catch(() => {});
       return eventId;
     };
@@ -190,6 +196,7 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
       crashes: crashIds.length,
       lost,
       latency,
+      split: { toOpened: summarize(split.toOpened), toFeed: summarize(split.toFeed) },
       p50VsFloor: ratio(latency.p50Ms, underLoad.p50Ms),
       p99VsFloor: ratio(latency.p99Ms, underLoad.p99Ms),
       p50VsIdleFloor: ratio(latency.p50Ms, idleSummary.p50Ms),

@@ -5,7 +5,11 @@ import { recordMs } from './hist.js';
 
 interface Pending {
   sentAt: number;
+  /** Wall clock at publish, to compare with the case's `openedAt` (the service's clock, same machine). */
+  sentWall: number;
   hist: Histogram;
+  /** publish -> openedAt, and openedAt -> on the operator's socket (millisecond resolution). */
+  split?: { toOpened: Histogram; toFeed: Histogram };
 }
 
 /**
@@ -64,8 +68,8 @@ export class FeedWatch {
     });
   }
 
-  expect(eventId: string, hist: Histogram): void {
-    this.pending.set(eventId, { sentAt: performance.now(), hist });
+  expect(eventId: string, hist: Histogram, split?: Pending['split']): void {
+    this.pending.set(eventId, { sentAt: performance.now(), sentWall: Date.now(), hist, ...(split ? { split } : {}) });
   }
 
   /** Event ids still waiting for their case. */
@@ -104,7 +108,8 @@ export class FeedWatch {
 
   private onMessage(data: Buffer): void {
     const now = performance.now();
-    const m = JSON.parse(data.toString()) as { type: string; seq?: number; case?: { eventId?: string } };
+    const wall = Date.now();
+    const m = JSON.parse(data.toString()) as { type: string; seq?: number; case?: { eventId?: string; openedAt?: string } };
     if (typeof m.seq === 'number') this.lastSeq = m.seq;
     if (m.type !== 'case.opened') return;
     this.opened++;
@@ -116,6 +121,11 @@ export class FeedWatch {
     }
     this.pending.delete(id!);
     recordMs(p.hist, now - p.sentAt);
+    const opened = Date.parse(m.case?.openedAt ?? '');
+    if (p.split && Number.isFinite(opened)) {
+      recordMs(p.split.toOpened, Math.max(0, opened - p.sentWall));
+      recordMs(p.split.toFeed, Math.max(0, wall - opened));
+    }
     this.lastArrival = now;
     if (this.waiters.length) this.wake();
   }
