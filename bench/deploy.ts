@@ -20,6 +20,8 @@ export interface Deployment {
   processes: DeployedProcess[];
   /** Log tails of the service processes, for failure messages. */
   logs(): string;
+  /** Service processes that ended during the run without being asked to (crash, or killed from outside). */
+  unexpectedExits(): Array<{ name: string; code: number | null; signal: string | null; at: string; logTail: string }>;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
       started.push(stack);
       stacks.push(stack);
       processes.push({ name: 'stack', role: 'stack', pid: stack.pid });
-      return { mode, mqttUrl: stack.mqttUrl!, httpUrls: [stack.httpUrl], processes, logs: () => stack.log().slice(-3000), close: closeAll };
+      return { mode, mqttUrl: stack.mqttUrl!, httpUrls: [stack.httpUrl], processes, logs: () => stack.log().slice(-3000), unexpectedExits: () => exits(stacks), close: closeAll };
     }
     const mosquitto: BenchMosquitto = await startBenchMosquitto();
     started.push(mosquitto);
@@ -76,10 +78,15 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
       httpUrls: stacks.map((s) => s.httpUrl),
       processes,
       logs: () => stacks.map((s) => `--- ${s.name}\n${s.log().slice(-2000)}`).join('\n'),
+      unexpectedExits: () => exits(stacks),
       close: closeAll,
     };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+function exits(stacks: StackProcess[]) {
+  return stacks.flatMap((s) => (s.unexpectedExit ? [{ name: s.name, ...s.unexpectedExit, logTail: s.log().slice(-1500) }] : []));
 }

@@ -32,6 +32,8 @@ export interface ModeResult {
   processes: Array<{ name: string; role: string; pid: number }>;
   ok: boolean;
   error?: string;
+  /** Service processes that ended during the run without being asked to: the mode's figures are void. */
+  unexpectedExits?: Array<{ name: string; code: number | null; signal: string | null; at: string; logTail: string }>;
   floor?: { idle: LatencySummary & { lost: number }; underLoad: LatencySummary; throughput: { count: number; lost: number; seconds: number; perSec: number } };
   connect?: { cars: number; connected: number; failed: number; seconds: number; deadlineHit: boolean };
   memory?: {
@@ -236,9 +238,18 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
       latency: summarize(stormHist),
     };
     log(`[${mode}] storm ${stormIds.length} crashes: all on the feed after ${allOnFeedMs} ms, lost ${stormLost}; feed closes ${watch.closeCodes.join(',') || 'none'}`);
+    const exited = dep.unexpectedExits();
+    if (exited.length) {
+      result.unexpectedExits = exited;
+      throw new Error(`service process(es) ended during the run: ${exited.map((e) => `${e.name} (${e.signal ?? `exit ${e.code}`} at ${e.at})`).join(', ')}`);
+    }
     result.ok = true;
   } catch (err) {
     result.error = `${(err as Error).message}${dep ? `\n${dep.logs()}` : ''}`;
+    if (dep && !result.unexpectedExits?.length) {
+      const exited = dep.unexpectedExits();
+      if (exited.length) result.unexpectedExits = exited;
+    }
     log(`[${mode}] FAILED: ${(err as Error).message}`);
   } finally {
     stopSampler();

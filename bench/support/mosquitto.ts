@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, until } from '../../tests/helpers/free-port.js';
 import { track } from './proc.js';
@@ -19,13 +19,18 @@ function mosquittoBinary(): string {
 }
 
 /**
- * Mosquitto with `infra/mosquitto.conf` on a free loopback port, like tests/helpers/mosquitto.ts, but
- * exposing its pid (the bench reads its resident memory).
+ * Mosquitto with `infra/mosquitto.conf` on a free loopback port and a persistence dir of its own, like
+ * tests/helpers/mosquitto.ts, but exposing its pid (the bench reads its resident memory).
  */
 export async function startBenchMosquitto(): Promise<BenchMosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'anshin-bench-mosquitto-'));
   const port = await freePort();
-  const base = await readFile(new URL('../../infra/mosquitto.conf', import.meta.url), 'utf8');
+  // The deployed configuration, with its persistence in this broker's own temp dir: a shared
+  // persistence_location would hand this run the sessions (and missing subscriptions) of another.
+  const base = (await readFile(new URL('../../infra/mosquitto.conf', import.meta.url), 'utf8')).replace(
+    /^persistence_location .*$/m,
+    `persistence_location ${dir}/\nuser ${userInfo().username}`,
+  );
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${base}\nlistener ${port} 127.0.0.1\n`);
   const proc: ChildProcess = spawn(mosquittoBinary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -41,6 +41,8 @@ export interface StackProcess {
   /** The embedded broker of this process, when it runs one. */
   mqttUrl: string | null;
   log(): string;
+  /** Set when the process ended before close() was called: how, and when. */
+  readonly unexpectedExit: { code: number | null; signal: string | null; at: string } | null;
   close(): Promise<void>;
 }
 
@@ -83,7 +85,14 @@ export async function startStackProcess(name: string, opts: StackProcessOptions)
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
   track(proc);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let closing = false;
+  let unexpectedExit: StackProcess['unexpectedExit'] = null;
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      if (!closing) unexpectedExit = { code, signal, at: new Date().toISOString() };
+      resolve();
+    }),
+  );
   try {
     await until(async () => proc.exitCode === null && (await fetch(`${httpUrl}/readyz`)).ok, 60_000, `${name} ready`);
   } catch (err) {
@@ -96,7 +105,11 @@ export async function startStackProcess(name: string, opts: StackProcessOptions)
     httpUrl,
     mqttUrl: opts.embeddedBroker ? `mqtt://127.0.0.1:${mqttPort}` : null,
     log: () => output,
+    get unexpectedExit() {
+      return unexpectedExit;
+    },
     async close() {
+      closing = true;
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
