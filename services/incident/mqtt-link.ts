@@ -55,7 +55,7 @@ export class MqttLink implements Outbound {
     };
     client.on('connect', (connack) => {
       logger.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to the broker');
-      if (!connack.sessionPresent || clean) this.subscribe();
+      this.subscribe(connack.sessionPresent);
     });
     client.on('error', (err) => {
       // A dropped connection is reconnected by MQTT.js: a warning, not an error (and expected at shutdown).
@@ -82,12 +82,22 @@ export class MqttLink implements Outbound {
     await this.client?.endAsync();
   }
 
-  private subscribe(): void {
+  /**
+   * Subscribes on every connect: re-subscribing keeps the session's queued messages. A restored session
+   * with shared subscriptions is first unsubscribed: Mosquitto 2.0.11 restores them from its persistence
+   * file in a state that delivers nothing, even to a new SUBSCRIBE (tests/integration/fleet-broker-restart).
+   * The gap is one round trip, in which other members of the group still receive the events.
+   */
+  private subscribe(sessionPresent: boolean): void {
     const group = this.opts.sharedGroup;
     const filters = Object.values(inboundFilters).map((f) => sharedFilter(group, f));
-    this.client!.subscribe(filters, { qos: 1 }, (err) => {
-      if (err) this.opts.logger.error({ err }, 'subscribe failed');
-    });
+    const client = this.client!;
+    const subscribe = () =>
+      client.subscribe(filters, { qos: 1 }, (err) => {
+        if (err) this.opts.logger.error({ err }, 'subscribe failed');
+      });
+    if (group && sessionPresent) client.unsubscribe(filters, () => subscribe());
+    else subscribe();
   }
 
   /** Retries transient failures (store outage) with backoff until they pass or the link closes. */
