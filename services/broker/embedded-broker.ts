@@ -64,6 +64,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   if (!opts.cluster) indexRetained(aedes);
 
   const server: Server = createServer((socket) => {
+    // No Nagle: the service's connection carries every car's telemetry, and with Nagle a crash event
+    // waited behind it for the peer's delayed ACK or a full segment (bench, 10,000 cars: 17 ms at p50).
+    socket.setNoDelay(true);
     aedes.handle(
       guardSocket(socket, opts.maxPacketBytes, () => {
         stats.oversizeDropped++;
