@@ -9,6 +9,8 @@ import { freePort, until } from './free-port.js';
 export interface Mosquitto {
   url: string;
   port: number;
+  /** Process id of the running broker (the bench reads its memory). */
+  readonly pid: number;
   /** Stops it gracefully (it saves sessions and queues when persistent) and starts it on the same port. */
   restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -17,6 +19,8 @@ export interface Mosquitto {
 export interface MosquittoOptions {
   /** Keep sessions, subscriptions and queued QoS 1 messages on disk across a restart. */
   persistent?: boolean;
+  /** Told of every broker process started (the bench tracks them so that none outlives it). */
+  onSpawn?: (proc: ChildProcess) => void;
 }
 
 export const NO_MOSQUITTO_HELP = 'No mosquitto for the external-broker tests: apt-get install -y mosquitto';
@@ -42,6 +46,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let stderr = '';
   const launch = async () => {
     proc = spawn(mosquittoBinary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    options.onSpawn?.(proc);
     proc.stderr?.on('data', (d) => (stderr += d));
     exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('error', () => {});
@@ -74,6 +79,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return proc.pid ?? 0;
+    },
     async restart(downMs = 500) {
       await stop();
       await new Promise((r) => setTimeout(r, downMs));
