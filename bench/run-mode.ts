@@ -227,7 +227,9 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
     const publishSpanMs = performance.now() - t0;
     const stormLost = await watch.settle(stormIds, 60_000);
     watch.forget(stormIds);
-    const allOnFeedMs = stormLost === 0 ? Math.round(watch.lastArrival - t0) : null;
+    // No storm at all (every car already crashed in the steady window) has no time to report.
+    const allOnFeedMs = stormLost === 0 && stormIds.length > 0 ? Math.round(watch.lastArrival - t0) : null;
+    if (members.length < p.stormSize) log(`[${mode}] storm: only ${members.length} of ${p.stormSize} cars had not crashed yet`);
     result.storm = {
       crashes: stormIds.length,
       windowMs: p.stormWindowMs,

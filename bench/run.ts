@@ -117,7 +117,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ result: Bench
   const jsonPath = join(outDir, `${stamp}${opts.quick ? '-quick' : ''}.json`);
   const json = `${JSON.stringify(result, null, 2)}\n`;
   await writeFile(jsonPath, json);
-  await writeFile(join(outDir, opts.quick ? 'latest-quick.md' : 'latest.md'), markdown);
-  if (opts.writeLatest) await writeFile(join(outDir, 'latest.json'), json);
+  // latest.md and latest.json are the committed full-run result: only --latest replaces them.
+  if (opts.quick) await writeFile(join(outDir, 'latest-quick.md'), markdown);
+  if (opts.writeLatest) {
+    await writeFile(join(outDir, 'latest.md'), markdown);
+    await writeFile(join(outDir, 'latest.json'), json);
+  }
   return { result, markdown, jsonPath };
 }
