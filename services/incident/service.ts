@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isoTime, topics, type Case, type OperatorAudit, type RemoteOperation, type VoiceSession } from '../../protocol/index.js';
+import { isoTime, topics, type Case, type CaseWithSession, type OperatorAudit, type RemoteOperation } from '../../protocol/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config.js';
 import { IncidentCore, type Outbound } from './core.js';
@@ -42,6 +42,7 @@ export class IncidentService {
   readonly store: Store;
   readonly clock: Clock;
   readonly config: Config;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: IncidentServiceDeps) {
     const { store, clock, config, logger } = deps;
@@ -52,7 +53,7 @@ export class IncidentService {
     this.core = new IncidentCore({ ...deps, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
     this.feed = new FeedHub(store, clock, this.metrics, config.FEED_MAX_BUFFERED_BYTES);
     // Lockouts committed by other instances sharing the store are armed here too (D3.5).
-    store.onFeed((m) => {
+    this.unsubscribe = store.onFeed((m) => {
       if (m.type === 'lockout.updated' && m.lockout.until) this.scheduler.arm(m.lockout.vin, Date.parse(m.lockout.until));
     });
     this.ingest = createIngest({ config, core: this.core, logger });
@@ -65,6 +66,7 @@ export class IncidentService {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe();
     this.scheduler.stop();
     this.feed.close();
   }
@@ -95,7 +97,7 @@ export class IncidentService {
     }
   }
 
-  async caseWithSession(id: string): Promise<Case & { session: VoiceSession | null }> {
+  async caseWithSession(id: string): Promise<CaseWithSession> {
     const c = await this.store.getCase(id);
     if (!c) throw new ApiError('case_not_found');
     return { ...c, session: await this.store.getSession(c.sessionId) };
