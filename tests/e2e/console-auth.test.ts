@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../services/stack.js';
-import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
-import { launchBrowser, openConsole, queueRows } from '../helpers/browser.js';
+import type { Stack } from '../../services/stack.js';
+import { testVin, type Fleet } from '../helpers/browser-cars.js';
+import { startConsoleE2e } from '../helpers/console-e2e.js';
+import { openConsole, queueRows } from '../helpers/browser.js';
 
 const TOKEN = 'console-e2e-token-1234';
 let stack: Stack;
@@ -10,10 +11,7 @@ let browser: Browser;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
-  browser = await launchBrowser();
-  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn', API_TOKEN: TOKEN } });
-  fleet = await connectFleet(stack.mqttUrl);
+  ({ browser, stack, fleet } = await startConsoleE2e({ API_TOKEN: TOKEN }));
 });
 afterAll(async () => {
   await fleet?.close();

@@ -1,24 +1,20 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../services/stack.js';
-import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
-import { launchBrowser, openConsole, queueRows, screenshot } from '../helpers/browser.js';
+import type { Stack } from '../../services/stack.js';
+import { testVin, type Fleet } from '../helpers/browser-cars.js';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.js';
+import { openConsole, queueRows, screenshot } from '../helpers/browser.js';
 
 let stack: Stack;
 let browser: Browser;
 let fleet: Fleet;
 
+let e2e: ConsoleE2e | undefined;
 beforeAll(async () => {
-  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
-  browser = await launchBrowser();
-  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
-  fleet = await connectFleet(stack.mqttUrl);
+  e2e = await startConsoleE2e();
+  ({ browser, stack, fleet } = e2e);
 });
-afterAll(async () => {
-  await fleet?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(async () => e2e?.close());
 
 describe('console e2e: one call from airbag to close', () => {
   it('shows an airbag case within 1 s; the operator answers, hangs up (D2.2), calls back (D2.6), closes it and it leaves the queue', async () => {

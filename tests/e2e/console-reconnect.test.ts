@@ -2,18 +2,17 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../services/stack.js';
 import { connectFleet, testVin, type Fleet } from '../helpers/browser-cars.js';
-import { launchBrowser, openConsole, queueRows } from '../helpers/browser.js';
+import { startConsoleE2e } from '../helpers/console-e2e.js';
+import { openConsole, queueRows } from '../helpers/browser.js';
 
 let stack: Stack;
 let browser: Browser;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  // The browser first: launching it rebuilds a stale console, and the stack serves what dist holds at start.
-  browser = await launchBrowser();
-  stack = await startStack({ env: {}, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'warn' } });
-  fleet = await connectFleet(stack.mqttUrl);
+  ({ browser, stack, fleet } = await startConsoleE2e());
 });
+// The second test restarts the stack: close whatever stack and cars are current, not the first ones.
 afterAll(async () => {
   await fleet?.close();
   await browser?.close();
