@@ -17,6 +17,11 @@ async function main(): Promise<void> {
       console.error(`anshin: bad configuration: ${err.message}`);
       process.exit(2);
     }
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE') {
+      console.error(`anshin: port ${e.port ?? ''} is already in use; set HTTP_PORT / MQTT_PORT to free ones`);
+      process.exit(2);
+    }
     throw err;
   }
   const { logger } = stack;
