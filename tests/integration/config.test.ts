@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../services/config.js';
 
@@ -72,13 +74,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ HTTP_PORT: '8080', LOG_LEVEL: 'debug', LOCKOUT_MINUTES: '-1' })).toThrow(/LOCKOUT_MINUTES/);
   });
 
-  it('`tsx services/main.ts` with HTTP_PORT=abc exits with code 2 and a message naming HTTP_PORT', async () => {
+  /** Runs `tsx services/main.ts` with only `vars` of the anshin settings; resolves its exit code and output. */
+  async function runMain(vars: Record<string, string>): Promise<{ code: number | null; output: string }> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     // Nothing else that could make it start anything (or fail for another reason).
     for (const k of ['MQTT_URL', 'REDIS_URL', 'API_TOKEN', 'MQTT_PORT', 'LOG_LEVEL', 'HOST']) delete env[k];
-    env.HTTP_PORT = 'abc';
-    env.MQTT_PORT = '0';
+    Object.assign(env, vars);
     const child = spawn('npx', ['tsx', 'services/main.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -93,9 +95,28 @@ describe('configuration', () => {
         resolve(c);
       });
     });
+    return { code, output };
+  }
+
+  it('`tsx services/main.ts` with HTTP_PORT=abc exits with code 2 and a message naming HTTP_PORT', async () => {
+    const { code, output } = await runMain({ HTTP_PORT: 'abc', MQTT_PORT: '0' });
     expect(code, output).toBe(2);
     expect(output).toMatch(/HTTP_PORT/);
     expect(output).toMatch(/bad configuration/);
     expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  }, 40_000);
+
+  it('a port already in use stops start-up with code 2 and a message naming the port, not a stack trace', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const { code, output } = await runMain({ HTTP_PORT: '0', MQTT_PORT: String(port) });
+      expect(code, output).toBe(2);
+      expect(output).toContain(`port ${port} is already in use`);
+      expect(output).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   }, 40_000);
 });
