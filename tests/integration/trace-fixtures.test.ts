@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_DIR } from '../../simulator/scenario/load.js';
 import { canonicalJson } from '../../simulator/trace/canonical.js';
 import { diffJson, formatDiff } from '../../simulator/trace/diff.js';
 import { readTraceFile } from '../../simulator/trace/reader.js';
@@ -13,20 +14,15 @@ import { runCli } from '../helpers/sim-cli.js';
  * exactly its golden outcome. Re-record with `anshin trace fixtures` (tests/fixtures/traces/README.md).
  */
 const DIR = resolve(import.meta.dirname, '../fixtures/traces');
-const SCENARIOS = [
-  'highway-airbag-no-response',
-  'sos-illness',
-  'accidental-sos',
-  'trouble-battery-tow',
-  'impact-below-threshold',
-  'power-off-during-call',
-  'trouble-during-lockout',
-  'lockout-expiry',
-  'earthquake-storm',
-];
+/** Every scenario the simulator ships: each must have its recorded trace and golden outcome here. */
+const SCENARIOS = readdirSync(BUILT_IN_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+  .sort();
 
 describe('trace fixtures replay to their golden outcomes', () => {
   it('there is one trace and one golden per built-in scenario', () => {
+    expect(SCENARIOS).toHaveLength(9);
     const files = readdirSync(DIR);
     for (const s of SCENARIOS) {
       expect(files).toContain(`${s}.ndjson`);
