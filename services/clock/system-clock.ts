@@ -7,7 +7,10 @@ interface SystemTimer extends TimerHandle {
 /** Node's longest setTimeout delay; longer waits are chained so that far-off lockouts still fire. */
 const MAX_DELAY = 2 ** 31 - 1;
 
-/** The wall clock, for production. The only place outside tests that calls Date.now and setTimeout. */
+/**
+ * The wall clock, for production. The only place outside tests that calls Date.now and setTimeout.
+ * Timers are not `unref`ed: a pending timer keeps the process alive, as the Clock contract says.
+ */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
@@ -19,7 +22,6 @@ export class SystemClock implements Clock {
     const arm = () => {
       const left = due - Date.now();
       handle.t = setTimeout(left > MAX_DELAY ? arm : fn, Math.min(Math.max(0, left), MAX_DELAY));
-      handle.t.unref?.();
     };
     arm();
     return handle;

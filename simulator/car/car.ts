@@ -59,6 +59,8 @@ export class SimulatedCar {
   private client: MqttClient | undefined;
   private ended = false;
   private connecting: Promise<void> | undefined;
+  /** Fails a connect still waiting for its first CONNACK (and clears its timeout); set while it waits. */
+  private abandonConnect: (() => void) | undefined;
 
   constructor(private readonly opts: SimulatedCarOptions) {
     if (!isVin(opts.vin)) throw new Error(`invalid VIN ${JSON.stringify(opts.vin)}: 17 characters of A-H J-N P R-Z 0-9`);
@@ -118,14 +120,17 @@ export class SimulatedCar {
     client.on('error', (err) => this.fail('mqtt', err));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     return new Promise((resolve, reject) => {
-      const timer = clock.setTimer((this.opts.connectTimeoutMs ?? 10_000) + 50, () => {
-        client.off('connect', ok);
-        reject(new Error(`car ${this.vin}: no connection to ${this.opts.url}`));
-      });
-      const ok = () => {
+      const settle = (err?: Error) => {
         clock.clearTimer(timer);
-        resolve();
+        client.off('connect', ok);
+        this.abandonConnect = undefined;
+        if (err) reject(err);
+        else resolve();
       };
+      const timer = clock.setTimer((this.opts.connectTimeoutMs ?? 10_000) + 50, () => settle(new Error(`car ${this.vin}: no connection to ${this.opts.url}`)));
+      const ok = () => settle();
+      // end() before the first CONNACK: fail now rather than leave the timeout keeping the process alive.
+      this.abandonConnect = () => settle(new Error(`car ${this.vin} ended before connecting`));
       client.once('connect', ok);
     });
   }
@@ -134,6 +139,7 @@ export class SimulatedCar {
   async end(opts: { graceful?: boolean } = {}): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.abandonConnect?.();
     const client = this.client;
     if (client?.connected && opts.graceful !== false) {
       // Bounded: a broker that stops answering must not hold up shutdown (the Last Will covers it).

@@ -100,9 +100,9 @@ export function registerTrace(program: Command): void {
         if (o.expect || o.out) throw new UsageError('--expect and --out need an in-process replay (leave out --url)');
         const loops = o.loop === undefined ? 1 : o.loop === true ? Infinity : Number(o.loop);
         if (!(loops >= 1)) throw new UsageError('--loop takes a count >= 1');
-        const signal = { stopped: false };
-        process.once('SIGINT', () => (signal.stopped = true));
-        const s = await replayToUrl(parsed, { url: o.url, httpUrl: o.httpUrl, speed: o.speed, loops, wallClock: wall, signal, log: (m) => process.stderr.write(`${m}\n`), ...(o.token ? { token: o.token } : {}), ...(o.topic ? { topic: o.topic } : {}) });
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        const s = await replayToUrl(parsed, { url: o.url, httpUrl: o.httpUrl, speed: o.speed, loops, wallClock: wall, signal: stop.signal, log: (m) => process.stderr.write(`${m}\n`), ...(o.token ? { token: o.token } : {}), ...(o.topic ? { topic: o.topic } : {}) });
         process.stdout.write(`${s.loops} loop(s): ${s.published} messages published to ${o.url}; operator actions ${s.operatorOk} ok, ${s.operatorFailed} failed\n`);
         return;
       }

@@ -48,6 +48,9 @@ export class Fleet {
   private allConnectedAt: number | undefined;
   private everConnected = 0;
   private readonly startedAt: number;
+  private stopped = false;
+  /** Ends a ramp still under way (its next tick is a timer that would keep the process alive). */
+  private endRamp: (() => void) | undefined;
 
   constructor(private readonly opts: FleetOptions) {
     this.rng = mulberry32(opts.seed);
@@ -95,19 +98,29 @@ export class Fleet {
     const p: ConnectProgress = { started: 0, connected: 0, failed: 0 };
     this.connectStart = clock.now();
     return new Promise((resolve) => {
+      let next: TimerHandle | undefined;
       const done = () => {
         onProgress?.(p);
         if (p.connected + p.failed < this.members.length) return false;
         resolve(p);
         return true;
       };
+      // stop() during the ramp: no more connects; resolves with the progress so far.
+      this.endRamp = () => {
+        if (next) clock.clearTimer(next);
+        next = undefined;
+        resolve(p);
+      };
       const tick = () => {
+        next = undefined;
+        if (this.stopped) return;
         for (let n = 0; n < perTick && p.started < this.members.length && p.started - p.connected - p.failed < maxPending; n++) {
           const m = this.members[p.started++]!;
           m.car.connect().then(
             () => {
               p.connected++;
-              if (this.opts.drive !== false) m.driver.start();
+              // A car whose CONNACK came after stop() must not start a telemetry timer nobody clears.
+              if (this.opts.drive !== false && !this.stopped) m.driver.start();
               done();
             },
             () => {
@@ -117,7 +130,7 @@ export class Fleet {
             },
           );
         }
-        if (p.started < this.members.length) clock.setTimer(100, tick);
+        if (p.started < this.members.length) next = clock.setTimer(100, tick);
       };
       if (this.members.length === 0 && done()) return;
       tick();
@@ -153,6 +166,8 @@ export class Fleet {
 
   /** Disconnects every car (offline status first), a few hundred at a time. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.endRamp?.();
     for (const m of this.members) m.driver.stop();
     for (let i = 0; i < this.members.length; i += 500) {
       await Promise.all(this.members.slice(i, i + 500).map((m) => m.car.end().catch(() => {})));

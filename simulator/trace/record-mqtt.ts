@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import type { TraceConfig } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock, TimerHandle } from '../../services/clock/index.js';
 import { lineFor, monotonicTime, traceHeader } from './lines.js';
 import type { Recording } from './record-embedded.js';
 import { TraceWriter } from './writer.js';
@@ -35,11 +35,14 @@ export async function recordMqtt(opts: RecordMqttOptions): Promise<Recording> {
     clientId: opts.clientId ?? `anshin-recorder-${Math.floor(time.startMs % 1e9).toString(36)}`,
     ...(opts.username ? { username: opts.username, password: opts.password } : {}),
   });
+  let timer: TimerHandle | undefined;
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
-    const timer = opts.wallClock.setTimer((opts.connectTimeoutMs ?? 10_000) + 100, () => reject(new Error(`no connection to ${opts.url}`)));
-    client.once('connect', () => opts.wallClock.clearTimer(timer));
+    timer = opts.wallClock.setTimer((opts.connectTimeoutMs ?? 10_000) + 100, () => reject(new Error(`no connection to ${opts.url}`)));
+  }).finally(() => {
+    // Cleared however the wait ends: a pending timeout would keep a failed command's process alive.
+    if (timer) opts.wallClock.clearTimer(timer);
   }).catch(async (err: Error) => {
     await client.endAsync(true);
     throw err;

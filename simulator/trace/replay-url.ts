@@ -17,9 +17,10 @@ export interface UrlReplayOptions {
   /** Only `in` lines whose topic matches this MQTT filter. */
   topic?: string;
   wallClock: Clock;
+  /** Progress, one line per loop (that loop's counts, then the running totals). */
   log?: (message: string) => void;
-  /** Set to stop after the current line. */
-  signal?: { stopped: boolean };
+  /** Aborted (Ctrl-C): stops after the current line, cutting a paced wait short. */
+  signal?: AbortSignal;
 }
 
 export interface UrlReplaySummary {
@@ -58,18 +59,20 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
   });
   await client.subscribeAsync('v1/vehicles/+/commands', { qos: 1 });
   const recorded = recordedCommands(trace);
-  const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => wall.setTimer(ms, r)) : Promise.resolve());
+  const sleep = (ms: number) => pause(wall, ms, opts.signal);
   const summary: UrlReplaySummary = { loops: 0, published: 0, operatorOk: 0, operatorFailed: 0 };
+  const of = Number.isFinite(opts.loops) ? `/${opts.loops}` : '';
 
   try {
-    for (let loop = 0; loop < opts.loops && !opts.signal?.stopped; loop++) {
+    for (let loop = 0; loop < opts.loops && !opts.signal?.aborted; loop++) {
       const suffix = `-${run}${loop.toString(36)}`;
       const offsets = new Map<string, number>(); // commands seen per car before this loop
       for (const [vin, list] of live) offsets.set(vin, list.length);
       const loopStart = wall.now();
+      const before = { ...summary };
       for (const line of trace.lines) {
-        if (opts.signal?.stopped) break;
         if (opts.speed !== 'max') await sleep(loopStart + line.t / opts.speed - wall.now());
+        if (opts.signal?.aborted) break; // also when the abort cut the wait short: this line is not due
         if (line.kind === 'operator') {
           if (!opts.httpUrl) continue;
           const ok = await operate(line, suffix, opts, sleep);
@@ -86,7 +89,11 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
         summary.published++;
       }
       summary.loops++;
-      log(`loop ${loop + 1}: ${summary.published} published, operator actions ${summary.operatorOk} ok / ${summary.operatorFailed} failed`);
+      log(
+        `loop ${loop + 1}${of}${opts.signal?.aborted ? ' (stopped)' : ''}: ${summary.published - before.published} published, ` +
+          `operator actions ${summary.operatorOk - before.operatorOk} ok / ${summary.operatorFailed - before.operatorFailed} failed ` +
+          `(in all: ${summary.published} published, ${summary.operatorOk} ok / ${summary.operatorFailed} failed)`,
+      );
     }
   } finally {
     await client.endAsync();
@@ -115,7 +122,7 @@ async function operate(line: TraceOperatorLine, suffix: string, opts: UrlReplayO
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-operator-id': line.operatorId, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) };
   const eventId = `${line.eventId}${suffix}`;
   // The event may still be on its way: look for its case for up to 5 s.
-  for (let attempt = 0; attempt < 50; attempt++) {
+  for (let attempt = 0; attempt < 50 && !opts.signal?.aborted; attempt++) {
     for (const status of ['open', 'closed']) {
       const res = await fetch(`${opts.httpUrl}/v1/cases?status=${status}`, { headers });
       if (!res.ok) return false;
@@ -130,4 +137,23 @@ async function operate(line: TraceOperatorLine, suffix: string, opts: UrlReplayO
   }
   opts.log?.(`${line.action} ${line.vin} ${eventId}: no case found`);
   return false;
+}
+
+/**
+ * Waits `ms` on the clock; an abort ends the wait at once. The timer keeps the process alive (Clock
+ * contract), so it is cleared on abort, not left to run out after Ctrl-C.
+ */
+function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      clock.clearTimer(timer);
+      resolve();
+    };
+    const timer = clock.setTimer(ms, () => {
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    });
+    signal?.addEventListener('abort', wake, { once: true });
+  });
 }
