@@ -14,6 +14,11 @@ export const REJECTION_REASONS = {
   position_out_of_range: 'latitude or longitude out of range',
   duplicate_event: 'this eventId from this car was processed already',
   unknown_command: 'ack names a command this service did not send to this car',
+  // Issue "No acknowledged emergency event lost": values the store could not read back (limits.ts).
+  malformed_unicode: 'a string or key holds a lone surrogate (not well-formed Unicode)',
+  nesting_too_deep: 'objects and arrays nest deeper than MAX_JSON_DEPTH',
+  invalid_timestamp: 'a time is not a real instant between 1970-01-01 and 2100-01-01',
+  processing_failed: 'the message passed validation but could not be processed after repeated tries',
 } as const;
 export type RejectionReason = keyof typeof REJECTION_REASONS;
 export const RejectionReasonSchema = Type.Union(

@@ -31,11 +31,24 @@ export const SnapshotMessage = Type.Object({
    * fresh `reset` snapshot when the epoch is not the current one, as seqs of two histories do not compare.
    */
   epoch: Type.Optional(Type.String()),
+  /**
+   * Extension: present and true when the open cases did not fit the server's snapshot size limit
+   * (`FEED_MAX_SNAPSHOT_BYTES`). `cases` then holds the most urgent ones, a leading part of the queue
+   * order, and later live messages still cover every case (a `case.updated` may name one not listed).
+   */
+  truncated: Type.Optional(Type.Boolean()),
+  /** Extension, with `truncated`: how many cases were open at `seq`, of which `cases` holds the first. */
+  totalCases: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type SnapshotMessage = Static<typeof SnapshotMessage>;
 
 /** A feed message before the store stamps it with its place in the one sequence. */
 export type FeedDraft = FeedMessage extends infer M ? (M extends FeedMessage ? Omit<M, 'seq'> : never) : never;
 
-/** Close codes of the feed socket. */
-export const FEED_CLOSE = { tooSlow: 1013, unauthorized: 4401, badRequest: 4400, shuttingDown: 1001 } as const;
+/**
+ * Close codes of the feed socket. 1013 ("try again later", RFC 6455 7.4.1) is the contract's code for
+ * a client that cannot keep up (or stopped reading); it resumes with `since`. Past its client limit
+ * the server refuses the upgrade with HTTP 503, and closes with 1013 and the reason "too many feed
+ * clients" only a connection that raced past that check.
+ */
+export const FEED_CLOSE = { tooSlow: 1013, tooManyClients: 1013, unauthorized: 4401, badRequest: 4400, shuttingDown: 1001 } as const;

@@ -11,5 +11,6 @@ export * from './feed.js';
 export * from './http.js';
 export * from './topics.js';
 export * from './validate.js';
+export * from './limits.js';
 export * from './trace.js';
 export * from './scenario.js';

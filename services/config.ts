@@ -34,10 +34,30 @@ export const ConfigSchema = Type.Object({
   MAX_PAYLOAD_BYTES: Type.Integer({ default: 16 * 1024, minimum: 512, maximum: 1024 * 1024 }),
   /** MQTT_MAX_PACKET_BYTES: the embedded broker drops clients that send larger packets. */
   MQTT_MAX_PACKET_BYTES: Type.Integer({ default: 64 * 1024, minimum: 1024, maximum: 16 * 1024 * 1024 }),
+  /** MQTT_MAX_CONNECTIONS: embedded broker refuses more clients with CONNACK 3; default 80% of the fd limit. */
+  MQTT_MAX_CONNECTIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  /** MQTT_MAX_KEEPALIVE_S: a client silent for 1.5x this is closed (also one with keep-alive 0). */
+  MQTT_MAX_KEEPALIVE_S: Type.Integer({ default: 1200, minimum: 1, maximum: 65535 }),
+  /** INGEST_MAX_TRIES: a message that fails this often with the store up is dead-lettered. */
+  INGEST_MAX_TRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
+  /** INGEST_HOLD_MS: embedded broker: a car's publish held this long in a store outage is refused (no PUBACK). */
+  INGEST_HOLD_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 3_600_000 }),
+  /** OUTBOX_RETRY_MS: a committed command still unconfirmed by the broker after this is sent again. */
+  OUTBOX_RETRY_MS: Type.Integer({ default: 5_000, minimum: 100, maximum: 3_600_000 }),
   /** FEED_HISTORY: feed messages kept for `?since=` resumes. */
   FEED_HISTORY: Type.Integer({ default: 10_000, minimum: 100 }),
   /** FEED_MAX_BUFFERED_BYTES: a feed client with more unsent than this is closed with 1013. */
   FEED_MAX_BUFFERED_BYTES: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
+  /** FEED_MAX_SNAPSHOT_BYTES: a larger snapshot carries only the most urgent open cases (`truncated`); capped at FEED_MAX_BUFFERED_BYTES. */
+  FEED_MAX_SNAPSHOT_BYTES: Type.Integer({ default: 1024 * 1024, minimum: 1024 }),
+  /** FEED_STALL_SECONDS: a feed client that reads nothing for this long (unsent data stuck, ping unanswered) is closed with 1013. */
+  FEED_STALL_SECONDS: Type.Number({ default: 30, exclusiveMinimum: 0, maximum: 3600 }),
+  /** FEED_MAX_CLIENTS: feed connections past this many are refused (HTTP 503 before the upgrade). */
+  FEED_MAX_CLIENTS: Type.Integer({ default: 500, minimum: 1, maximum: 100_000 }),
+  /** HTTP_REQUEST_TIMEOUT_MS: a request whose headers and body have not all arrived by then gets 408. */
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
+  /** HTTP_BODY_LIMIT_BYTES: a larger request body gets 413 `payload_too_large`. */
+  HTTP_BODY_LIMIT_BYTES: Type.Integer({ default: 64 * 1024, minimum: 1024, maximum: 16 * 1024 * 1024 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 export const CONFIG_KEYS = Object.keys(ConfigSchema.properties) as (keyof Config)[];

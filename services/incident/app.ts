@@ -7,8 +7,10 @@ import type { Logger } from 'pino';
 import { LockoutFeature } from '../../protocol/index.js';
 import type { Config } from '../config.js';
 import { feedRoute } from './feed/ws-route.js';
+import { httpLimits } from './http-limits.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { inputLimitsPlugin } from './plugins/input-limits.js';
 import { caseRoutes } from './routes/cases.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -34,7 +36,8 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: 64 * 1024,
+    // Request timeout, body limit, socket timeouts (HTTP_REQUEST_TIMEOUT_MS, HTTP_BODY_LIMIT_BYTES): http-limits.ts.
+    ...httpLimits(options.config),
     // Per-request lines are off: ingest and operator actions log what happened, with case id and VIN.
     logController: new LogController({ disableRequestLogging: true }),
     // No type coercion: a body with {"enabled":"true"} is a client bug to report, not to guess at.
@@ -46,6 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('incident', options.service);
   await app.register(errorsPlugin);
+  await app.register(inputLimitsPlugin); // issue "No acknowledged emergency event lost": no body can poison the store
   // Before auth: its onRequest hook marks upgrade requests so that a refused (401) upgrade's socket is
   // destroyed after the reply; registered after auth, the refused socket stayed open and close() hung.
   await app.register(websocket, { options: { maxPayload: 4096 } });

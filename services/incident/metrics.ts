@@ -7,9 +7,18 @@ export class Metrics {
   readonly casesOpened = new Counter({ name: 'anshin_cases_opened_total', help: 'Cases opened, by trigger', labelNames: ['trigger'], registers: [this.registry] });
   readonly rejections = new Counter({ name: 'anshin_ingest_rejections_total', help: 'Inbound MQTT messages rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly commitConflicts = new Counter({ name: 'anshin_commit_conflicts_total', help: 'Commits retried because the vehicle changed concurrently', registers: [this.registry] });
+  readonly outboxResent = new Counter({ name: 'anshin_outbox_resent_total', help: 'Committed messages sent again because no broker had confirmed them', registers: [this.registry] });
+  readonly ingestFailures = new Counter({ name: 'anshin_ingest_failures_total', help: 'Tries of an inbound message that failed, by kind (store_unavailable, busy, processing)', labelNames: ['kind'], registers: [this.registry] });
+  readonly ingestHeld = new Gauge({ name: 'anshin_ingest_held', help: 'Inbound messages held (not acknowledged) while the store is unavailable', registers: [this.registry] });
   readonly lockoutsExpired = new Counter({ name: 'anshin_lockouts_expired_total', help: 'Lockouts that ended (D3.5)', registers: [this.registry] });
   readonly feedClients = new Gauge({ name: 'anshin_feed_clients', help: 'Operator feed WebSocket clients connected', registers: [this.registry] });
   readonly feedSlowClosed = new Counter({ name: 'anshin_feed_slow_consumers_closed_total', help: 'Feed clients closed with 1013 for falling behind', registers: [this.registry] });
+  readonly feedClosed = new Counter({
+    name: 'anshin_feed_clients_closed_total',
+    help: 'Feed clients closed or refused by the service, by reason (buffer_full, stalled: 1013; too_many_clients: 503 or 1013 at connect; unavailable: 1011)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly ingestToFeed = new Histogram({
     name: 'anshin_ingest_to_feed_seconds',
     help: 'From an event arriving at the service to its feed messages being committed',

@@ -1,9 +1,12 @@
 import {
   Ack,
+  EARLIEST_TIME,
+  LATEST_TIME,
   EventSchemas,
   Telemetry,
   VehicleStatus,
   describeIssues,
+  findUnrealTime,
   isVin,
   validator,
   type EventType,
@@ -39,24 +42,38 @@ export const validate: Stage = async (ctx: IngestContext) => {
       }
       const v = eventValidators[route.type as EventType];
       if (!v.check(json)) throw reject(v.issues(json), json);
+      realTimes(EventSchemas[route.type as EventType], json);
       ctx.message = { kind: 'event', event: json as never };
       return;
     }
     case 'telemetry':
       if (json.vin !== vin) throw new Rejected('topic_mismatch', `topic ${vin}, payload ${String(json.vin)}`);
       if (!telemetry.check(json)) throw reject(telemetry.issues(json), json);
+      realTimes(Telemetry, json);
       ctx.message = { kind: 'telemetry', telemetry: json };
       return;
     case 'status':
       if (!status.check(json)) throw reject(status.issues(json));
+      realTimes(VehicleStatus, json);
       ctx.message = { kind: 'status', vin, status: json };
       return;
     case 'acks':
       if (!ack.check(json)) throw reject(ack.issues(json));
+      realTimes(Ack, json);
       ctx.message = { kind: 'acks', vin, ack: json };
       return;
   }
 };
+
+/**
+ * Issue "No acknowledged emergency event lost": the IsoTime schema is only a pattern, so
+ * `9999-99-99T99:99:99.999Z` matched it. Every IsoTime the schema names (event, telemetry and status
+ * `ts`; any added later) must be a real instant in the window of protocol/limits.ts.
+ */
+function realTimes(schema: TSchema, json: unknown): void {
+  const at = findUnrealTime(schema, json);
+  if (at !== undefined) throw new Rejected('invalid_timestamp', `${at}: not a real time in [${EARLIEST_TIME}, ${LATEST_TIME})`);
+}
 
 /** The most specific reason the contract names for a schema failure. */
 function reject(issues: SchemaIssue[], json?: Record<string, unknown>): Rejected {

@@ -28,7 +28,13 @@ export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect,
   return (
     <section class="panel queue" aria-labelledby="queue-title">
       <h2 id="queue-title">Queue</h2>
-      {cases.length === 0 && <p class="empty">No open cases.</p>}
+      {feed.hidden > 0 && (
+        // The snapshot was cut to the server's size limit (FEED_MAX_SNAPSHOT_BYTES): say so, never hide it.
+        <p class="error" role="status" data-testid="queue-truncated" title="The rest did not fit the feed's snapshot; each appears here as soon as it changes.">
+          Showing {cases.length} of {cases.length + feed.hidden} open cases
+        </p>
+      )}
+      {cases.length === 0 && feed.hidden === 0 && <p class="empty">No open cases.</p>}
       <ol ref={list} tabIndex={0} role="listbox" aria-label="Open cases" aria-activedescendant={selectedId ? `row-${selectedId}` : undefined}>
         {cases.map((c) => {
           const session = sessionOf(feed, c);

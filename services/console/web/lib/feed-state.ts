@@ -29,6 +29,11 @@ export interface FeedState {
   lockouts: ReadonlyMap<string, LockoutView>;
   /** Feed messages per case id, oldest first. */
   timelines: ReadonlyMap<string, readonly TimelineEntry[]>;
+  /**
+   * Open cases the last snapshot left out (`truncated`: only the most urgent fit the server's limit)
+   * that the page has not heard of since; 0 after a whole snapshot. The queue says "showing N of M".
+   */
+  hidden: number;
 }
 
 export const TIMELINE_LIMIT = 200;
@@ -36,7 +41,7 @@ export const TIMELINE_LIMIT = 200;
 export const CLOSED_LIMIT = 50;
 
 export function emptyFeedState(): FeedState {
-  return { seq: null, epoch: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map() };
+  return { seq: null, epoch: null, cases: new Map(), sessions: new Map(), lockouts: new Map(), timelines: new Map(), hidden: 0 };
 }
 
 /**
@@ -61,6 +66,8 @@ export function applyMessage(state: FeedState, msg: ServerMessage): FeedState {
       const c = msg.type === 'case.closed' ? { ...msg.case, status: 'closed' as const } : msg.case;
       // A closing case moves to the end, so that map order is closing order for forgetOldClosed.
       if (msg.type === 'case.closed') cases.delete(c.id);
+      // Any case the page did not have, other than a new one, is one the truncated snapshot left out.
+      if (state.hidden > 0 && msg.type !== 'case.opened' && !state.cases.has(c.id)) next.hidden = state.hidden - 1;
       cases.set(c.id, c);
       next.cases = cases;
       next.lockouts = withEntry(state.lockouts, c.vin, c.lockout);
@@ -93,7 +100,8 @@ function applySnapshot(state: FeedState, msg: SnapshotMessage): FeedState {
   // Timelines and sessions of cases the snapshot no longer lists are dropped with them.
   const timelines = new Map([...state.timelines].filter(([id]) => cases.has(id)));
   const sessions = new Map([...state.sessions].filter(([, s]) => cases.has(s.caseId)));
-  return { seq: msg.seq, epoch: msg.epoch ?? null, cases, sessions, lockouts, timelines };
+  const hidden = msg.truncated ? Math.max(0, (msg.totalCases ?? 0) - msg.cases.length) : 0;
+  return { seq: msg.seq, epoch: msg.epoch ?? null, cases, sessions, lockouts, timelines, hidden };
 }
 
 function forgetOldClosed(state: FeedState): FeedState {
