@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { clusterOptions } from './broker/cluster.js';
 import { consolePlugin } from './console/plugin.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { SystemClock, type Clock } from './clock/index.js';
 import { loadConfig, type Config } from './config.js';
 import { ulidFactory } from './ids.js';
 import { buildApp } from './incident/app.js';
+import { IngestRunner } from './incident/ingest/runner.js';
 import { MqttLink } from './incident/mqtt-link.js';
 import { IncidentService } from './incident/service.js';
 import { createStore, type Store } from './incident/store/index.js';
@@ -34,7 +36,10 @@ export interface Stack {
   app: FastifyInstance;
   /** The embedded broker, unless MQTT_URL points at an external one. */
   broker: EmbeddedBroker | null;
-  link: MqttLink;
+  /** The service's connection to the external broker (MQTT_URL); null on the embedded one. */
+  link: MqttLink | null;
+  /** Runs car messages through ingest: what a PUBACK waits for. */
+  intake: IngestRunner;
   httpUrl: string;
   mqttUrl: string;
   logger: Logger;
@@ -43,8 +48,9 @@ export interface Stack {
 
 /**
  * The whole stack in one process: the embedded aedes broker (unless MQTT_URL), the incident service
- * with its store, the HTTP API, the operator feed and the console. Order matters: the service is
- * ready (timers re-armed) before it takes MQTT messages, and stops taking them before it closes.
+ * with its store, the HTTP API, the operator feed and the console. Order matters (issue 9): the service
+ * is ready (timers re-armed, outbox sent) before the broker takes a car or the link a message, and the
+ * broker stops taking cars, and ingest settles, before the service and the store close.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig(options.env ?? process.env, options.config);
@@ -52,6 +58,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.clock ?? new SystemClock();
   const store = options.store ?? (await createStore(config, logger));
   const newId = options.newId ?? ulidFactory(clock);
+  if (store.kind === 'memory') {
+    logger.warn('state is in memory: cases, calls and lockouts are gone when this process stops (set REDIS_URL to keep them)');
+  }
 
   // With Redis, embedded brokers share subscriptions, retained messages and offline queues (issue 3).
   const cluster =
@@ -60,18 +69,36 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       : await clusterOptions(config.REDIS_URL, { prefix: `${config.REDIS_KEY_PREFIX}mqtt:`, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') });
   const broker = config.MQTT_URL
     ? null
-    : await startEmbeddedBroker({ host: config.HOST, port: config.MQTT_PORT, maxPacketBytes: config.MQTT_MAX_PACKET_BYTES, logger, ...(cluster ? { cluster } : {}) });
-  const mqttUrl = config.MQTT_URL ?? broker!.url;
-  const link = new MqttLink({
-    url: mqttUrl,
-    clientId: config.MQTT_CLIENT_ID ?? `anshin-${hostname()}-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    clean: config.MQTT_CLIENT_ID === undefined,
-    ...(broker ? broker.serviceCredentials : {}),
-    ...(config.MQTT_SHARED_GROUP ? { sharedGroup: config.MQTT_SHARED_GROUP } : {}),
+    : await createEmbeddedBroker({
+        host: config.HOST,
+        port: config.MQTT_PORT,
+        maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+        maxKeepaliveSeconds: config.MQTT_MAX_KEEPALIVE_S,
+        ...(config.MQTT_MAX_CONNECTIONS ? { maxConnections: config.MQTT_MAX_CONNECTIONS } : {}),
+        logger,
+        ...(cluster ? { cluster } : {}),
+      });
+  const link = broker
+    ? null
+    : new MqttLink({
+        url: config.MQTT_URL!,
+        clientId: config.MQTT_CLIENT_ID ?? defaultClientId(config.HTTP_PORT),
+        ...(config.MQTT_SHARED_GROUP ? { sharedGroup: config.MQTT_SHARED_GROUP } : {}),
+        clock,
+        logger,
+      });
+  const service = new IncidentService({ store, clock, config, outbound: broker ?? link!, logger, newId });
+  const intake = new IngestRunner({
+    handle: service.ingest,
+    store,
     clock,
     logger,
+    metrics: service.metrics,
+    deadLetter: (topic, payload, reason, detail) => service.core.deadLetter(topic, payload, reason, detail),
+    maxTries: config.INGEST_MAX_TRIES,
+    // The embedded broker can refuse a publish (the car sends it again); a client link cannot, so it holds.
+    holdMs: broker ? config.INGEST_HOLD_MS : Infinity,
   });
-  const service = new IncidentService({ store, clock, config, outbound: link, logger, newId });
 
   const plugins = [...(options.plugins ?? [])];
   if (options.console !== false) plugins.push(consolePlugin);
@@ -82,19 +109,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     plugins,
     readiness: [
       { name: 'store', check: () => store.ping() },
-      { name: 'broker', check: () => { if (!link.connected) throw new Error('not connected'); } },
+      {
+        name: 'broker',
+        check: () => {
+          if (broker ? !broker.listening : !link!.connected) throw new Error('not connected');
+        },
+      },
+      {
+        name: 'ingest',
+        check: () => {
+          if (intake.holding > 0) throw new Error(`${intake.holding} messages held until the store answers`);
+        },
+      },
     ],
   });
-  // The link comes first so that expiries due at start-up can tell their cars; messages that arrive
-  // before the timers are re-armed wait (unacknowledged) for the service to be ready.
-  let ready!: () => void;
-  const serviceReady = new Promise<void>((resolve) => (ready = resolve));
-  await link.connect(async (topic, payload) => {
-    await serviceReady;
-    await service.ingest(topic, payload);
-  });
   await service.start();
-  ready();
+  if (broker) await broker.listen((topic, payload) => intake.submit(topic, payload));
+  else await link!.connect((topic, payload) => intake.submit(topic, payload));
+  const mqttUrl = broker ? broker.url : config.MQTT_URL!;
   const address = await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const httpUrl = address.replace('[::1]', 'localhost');
   logger.info({ http: httpUrl, mqtt: mqttUrl, store: store.kind, console: `${httpUrl}/`, docs: `${httpUrl}/docs` }, 'anshin is up');
@@ -108,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app,
     broker,
     link,
+    intake,
     httpUrl,
     mqttUrl,
     logger,
@@ -116,11 +149,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       closed = true;
       service.feed.dropAll();
       await app.close();
-      await link.close();
+      // No car message is taken from here on; those in flight commit (and are acknowledged) or fail.
+      if (broker) await broker.stopAccepting();
+      else link!.stopIntake();
+      await intake.stop();
       await service.stop();
+      await link?.close();
       await broker?.close();
       await cluster?.close();
       if (!options.store) await store.close();
     },
   };
+}
+
+/**
+ * A stable default identity for the persistent session on an external broker (issue 9): host and HTTP
+ * port name one instance across restarts. With HTTP_PORT 0 (tests) there is nothing stable to name.
+ */
+function defaultClientId(httpPort: number): string {
+  const host = hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
+  return httpPort === 0 ? `anshin-${host}-${process.pid}-${randomUUID().slice(0, 8)}` : `anshin-${host}-${httpPort}`;
 }

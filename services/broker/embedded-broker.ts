@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { isBackendOnlyTopic } from '../../protocol/index.js';
+import { inboundFilters, isBackendOnlyTopic } from '../../protocol/index.js';
+import type { Outbound } from '../incident/outbox-relay.js';
 import { guardSocket } from './guarded-socket.js';
 
 export interface EmbeddedBrokerOptions {
@@ -11,62 +12,106 @@ export interface EmbeddedBrokerOptions {
   port: number;
   /** Largest MQTT packet a client may send (remaining length). */
   maxPacketBytes: number;
+  /** MQTT_MAX_CONNECTIONS; default: 80% of this process's file-descriptor limit. */
+  maxConnections?: number;
+  /** MQTT_MAX_KEEPALIVE_S: a client silent for 1.5x this is closed, whatever keep-alive it asked for. */
+  maxKeepaliveSeconds: number;
   logger: Logger;
   /** Shared subscriptions, retained messages and queues across brokers (issue 3: mqemitter-redis). */
   cluster?: Pick<AedesOptions, 'mq' | 'persistence'>;
 }
 
-export interface EmbeddedBroker {
-  url: string;
-  port: number;
+/** Sees a car publish as it arrives (before it is ingested). */
+export type InboundListener = (topic: string, payload: Buffer, clientId: string | null, packet: { qos: 0 | 1 | 2; retain: boolean }) => void;
+
+/** Takes one car publish on a backend topic; resolves once it is committed or dead-lettered. */
+export type BrokerIntake = (topic: string, payload: Buffer) => Promise<void>;
+
+export interface EmbeddedBroker extends Outbound {
+  /** `mqtt://host:port`, once listening. */
+  readonly url: string;
+  readonly port: number;
+  readonly listening: boolean;
   aedes: Aedes;
-  /** What the service logs in with: only it may publish commands, lockouts and dead letters. */
-  serviceCredentials: { username: string; password: string };
-  stats: { oversizeDropped: number; forbiddenPublishes: number };
+  stats: { oversizeDropped: number; forbiddenPublishes: number; refusedConnections: number; idleClosed: number };
+  /**
+   * Starts taking cars. Every client publish on a car-to-backend topic (and every will) goes through
+   * `intake` before aedes acknowledges it, so a PUBACK means committed (or dead-lettered).
+   */
+  listen(intake: BrokerIntake): Promise<void>;
+  /** Told of every car publish as it arrives, before the intake (the embedded trace recorder). */
+  onInbound(listener: InboundListener): () => void;
+  /** Is this a topic whose publishes go through the intake (car to backend)? */
+  takesInbound(topic: string): boolean;
+  /** Stops taking connections and publishes and disconnects every client; no will is published. */
+  stopAccepting(): Promise<void>;
   close(): Promise<void>;
 }
 
-const SERVICE_USER = 'anshin-service';
-
 /**
- * The embedded default broker: aedes 1.x on MQTT_PORT, with guards against abuse. Cars may publish
- * only on car topics; the backend-only ones (commands, lockout, dead-letter, partners) need the
- * service's credentials, minted per process.
+ * The embedded default broker: aedes 1.x on MQTT_PORT, with guards against abuse, and the service's
+ * ingest in its publish path (issue 9). aedes writes a QoS 1 PUBACK right after `authorizePublish`
+ * calls back; holding that callback until the commit is what makes the car's PUBACK mean "committed".
+ * A car's publishes on one connection are read in order (aedes reads the next batch once a batch is
+ * handled); the intake keeps one car's messages in order and lets cars run concurrently.
+ * Created closed: `listen` opens the port once the service can ingest, and `stopAccepting` closes it
+ * before the service stops, so no car is acknowledged by a broker whose service cannot commit.
+ * Cars may not publish on backend-only topics: the service publishes in-process (`publish`).
  */
-export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const password = randomBytes(24).toString('base64url');
-  const backend = new WeakSet<Client>();
-  const stats = { oversizeDropped: 0, forbiddenPublishes: 0 };
+export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const stats = { oversizeDropped: 0, forbiddenPublishes: 0, refusedConnections: 0, idleClosed: 0 };
   const log = opts.logger.child({ component: 'broker' });
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections();
+  let intake: BrokerIntake | null = null;
+  let draining = false;
+  const inboundListeners = new Set<InboundListener>();
 
   const aedes = await Aedes.createBroker({
     ...opts.cluster,
     maxTopicLevels: 8, // v1/vehicles/{vin}/events/{type} is five; nothing legitimate is deeper
     maxClientsIdLength: 64,
-    authenticate(client, username, pw, done) {
-      if (username === SERVICE_USER) {
-        const ok = pw?.toString() === password;
-        if (ok) backend.add(client);
-        return done(null, ok);
+    authenticate(_client, _username, _password, done) {
+      // A clear refusal (CONNACK 3, "server unavailable") rather than running out of file descriptors.
+      if (aedes.connectedClients >= maxConnections) {
+        stats.refusedConnections++;
+        log.warn({ maxConnections }, 'connection refused: MQTT_MAX_CONNECTIONS reached');
+        return done(Object.assign(new Error('server busy: connection limit reached'), { returnCode: 3 }), false);
       }
       done(null, true);
     },
     authorizePublish(client, packet, done) {
-      if (client && !backend.has(client) && isBackendOnlyTopic(packet.topic)) {
+      if (client && isBackendOnlyTopic(packet.topic)) {
         stats.forbiddenPublishes++;
         log.warn({ clientId: client.id, topic: packet.topic }, 'client publish to a backend-only topic refused');
         return done(new Error('backend-only topic'));
       }
-      done(null);
+      if (!isInbound(packet.topic)) return done(null);
+      // Not ingesting (starting, stopping): refuse, so the car keeps the message and sends it again.
+      if (!intake || draining) return done(new Error('not accepting car messages now'));
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      for (const listener of inboundListeners) listener(packet.topic, payload, client?.id ?? null, packet);
+      intake(packet.topic, payload).then(
+        () => done(null),
+        (err: Error) => done(err),
+      );
     },
   });
 
   if (!opts.cluster) indexRetained(aedes);
 
+  const sockets = new Set<Socket>();
+  const idleMs = opts.maxKeepaliveSeconds * 1500;
   const server: Server = createServer((socket) => {
-    // No Nagle: the service's connection carries every car's telemetry, and with Nagle a crash event
-    // waited behind it for the peer's delayed ACK or a full segment (bench, 10,000 cars: 17 ms at p50).
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // No Nagle: a crash event must not wait behind other traffic for the peer's delayed ACK.
     socket.setNoDelay(true);
+    // [MQTT-3.1.2-24] closes a client silent for 1.5x its keep-alive (aedes does that); a client that
+    // asks for none (0) or for more than MQTT_MAX_KEEPALIVE_S gets the server's maximum instead.
+    socket.setTimeout(idleMs, () => {
+      stats.idleClosed++;
+      socket.destroy();
+    });
     aedes.handle(
       guardSocket(socket, opts.maxPacketBytes, () => {
         stats.oversizeDropped++;
@@ -74,25 +119,94 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  let port = opts.port;
+  let listening = false;
+  let closed: Promise<void> | null = null;
+  let publishing: Promise<void> = Promise.resolve();
 
   return {
-    url: `mqtt://${opts.host}:${port}`,
-    port,
+    get url() {
+      return `mqtt://${opts.host}:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get listening() {
+      return listening;
+    },
     aedes,
-    serviceCredentials: { username: SERVICE_USER, password },
     stats,
+    async listen(handler) {
+      intake = handler;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(opts.port, opts.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address();
+      port = typeof address === 'object' && address ? address.port : opts.port;
+      listening = true;
+      log.info({ maxConnections, maxKeepaliveSeconds: opts.maxKeepaliveSeconds }, 'embedded broker accepting cars');
+    },
+    onInbound(listener) {
+      inboundListeners.add(listener);
+      return () => inboundListeners.delete(listener);
+    },
+    takesInbound: isInbound,
+    publish(topic, payload, { qos, retain = false }, done) {
+      // One at a time, in order. aedes numbers each publish (brokerCounter) and a subscriber drops a
+      // packet numbered below one it already got: a retained lockout (stored first, asynchronously)
+      // overtaken by the next command would never reach the car or a `v1/#` recorder.
+      publishing = publishing.then(
+        () =>
+          new Promise<void>((resolve) => {
+            aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (err?: Error | null) => {
+              resolve();
+              done?.(err ?? undefined);
+            });
+          }),
+      );
+    },
+    async stopAccepting() {
+      draining = true;
+      listening = false;
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
+      );
+      for (const socket of sockets) socket.destroy();
+    },
     async close() {
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      draining = true;
+      listening = false;
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      await serverClosed;
+      await closed;
     },
   };
+}
+
+const INBOUND = Object.values(inboundFilters).map((f) => f.split('/'));
+
+/** Does a topic match one of the filters the service takes from cars (`v1/vehicles/+/events/+`, …)? */
+function isInbound(topic: string): boolean {
+  const parts = topic.split('/');
+  return INBOUND.some((f) => f.length === parts.length && f.every((level, i) => level === '+' || level === parts[i]));
+}
+
+/** 80% of the soft limit on open files (Linux), leaving room for Redis, HTTP and feed sockets. */
+export function defaultMaxConnections(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    if (Number.isFinite(soft) && soft > 0) return Math.max(1, Math.floor(soft * 0.8));
+  } catch {
+    // not Linux: fall through
+  }
+  return 10_000;
 }
 
 interface RetainedPacket {

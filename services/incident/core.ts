@@ -6,12 +6,10 @@ import { isNoop, isRejection, type DecideContext, type Decision, type Rejection,
 import { storedLockoutView } from './domain/lockout.js';
 import type { CommandRecord } from './domain/state.js';
 import type { Metrics } from './metrics.js';
-import type { Store } from './store/port.js';
+import type { Outbound, OutboxRelay } from './outbox-relay.js';
+import type { OutboxMessage, Store } from './store/port.js';
 
-/** Where messages to cars and partners go: the service's MQTT connection. */
-export interface Outbound {
-  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): void;
-}
+export type { Outbound } from './outbox-relay.js';
 
 export type RunResult =
   | { status: 'ok'; decision: Decision; feed: FeedMessage[]; commands: CommandRecord[] }
@@ -19,16 +17,40 @@ export type RunResult =
   | { status: 'noop'; decision: Decision }
   | Rejection;
 
+/** A message a commit should also send, beyond what the decision implies (e.g. an audit line). */
+export type OutboxDraft = Pick<OutboxMessage, 'key' | 'topic' | 'payload' | 'qos' | 'retain'>;
+
+export interface RunOptions {
+  /** The car's event being processed: the commit records it, and refuses it if seen before. */
+  eventId?: string;
+  /** Sent after the commit too; `key` gets the commit's version appended, so entries never collide. */
+  also?: OutboxDraft[];
+}
+
 export interface CoreDeps {
   store: Store;
   clock: Clock;
   config: Config;
+  /** Dead letters (not state: nothing to commit) go straight out. */
   outbound: Outbound;
+  /** Everything a commit owes the broker goes through the outbox. */
+  relay: OutboxRelay;
   metrics: Metrics;
   logger: Logger;
   newId: () => string;
   /** Told of every committed lockout end time, so that its expiry is armed (D3.5). */
   onLockoutScheduled?: (vin: string, until: number) => void;
+}
+
+/**
+ * The car changed concurrently on every try (another instance or request kept winning): not a fault of
+ * the data. Ingest holds the message and tries again; HTTP answers 409 `busy`.
+ */
+export class BusyError extends Error {
+  constructor(readonly vin: string, readonly attempts: number) {
+    super(`vehicle ${vin} changed concurrently ${attempts} times`);
+    this.name = 'BusyError';
+  }
 }
 
 /** A conflict means another writer changed the car first; a few retries always suffice in practice. */
@@ -46,13 +68,19 @@ export class IncidentCore {
     return { now: clock.now(), newId, lockoutMs: config.LOCKOUT_MINUTES * 60_000, impactThresholdKmh: config.IMPACT_DELTA_V_KMH };
   }
 
-  async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Rejection, eventId?: string): Promise<RunResult> {
+  async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Rejection, options: RunOptions = {}): Promise<RunResult> {
+    const { eventId, also = [] } = options;
     for (let attempt = 1; ; attempt++) {
       const aggregate = await this.deps.store.loadVehicle(vin);
       const decision = decide(aggregate, this.decideContext());
       if (isRejection(decision)) return decision;
-      if (eventId === undefined && isNoop(decision)) return { status: 'noop', decision };
+      if (eventId === undefined && isNoop(decision)) {
+        this.deps.relay.sendUncommitted(also);
+        return { status: 'noop', decision };
+      }
       const commands = this.stampCommands(vin, decision);
+      const version = aggregate.vehicle.version + 1;
+      const outbox = this.outboxFor(vin, decision, commands, also, version);
       const result = await this.deps.store.commit({
         vin,
         expectedVersion: aggregate.vehicle.version,
@@ -64,30 +92,47 @@ export class IncidentCore {
         impacts: decision.impacts,
         commands,
         feed: decision.feed,
+        outbox,
       });
       if (result.status === 'duplicate') return result;
       if (result.status === 'ok') {
-        this.publish(vin, decision, commands);
+        // After the commit: nothing is sent that was not kept, and what was kept is sent (outbox).
+        this.deps.relay.send(outbox);
+        const until = decision.vehicle.lockout.until;
+        if (until !== null && decision.vehicle.lockout.holdingSessionIds.length === 0) this.deps.onLockoutScheduled?.(vin, until);
         return { status: 'ok', decision, feed: result.feed, commands };
       }
       this.deps.metrics.commitConflicts.inc();
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`vehicle ${vin} changed concurrently ${MAX_ATTEMPTS} times`);
+      if (attempt >= MAX_ATTEMPTS) throw new BusyError(vin, attempt);
+      // Let the writer that won finish its work before reading again (a turn of the event loop, not a
+      // clock timer: a virtual clock in tests and replays would never fire it).
+      for (let i = 0; i < attempt; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  /** Tells the car and the partner what was decided (after the commit: nothing is sent that was not kept). */
-  publish(vin: string, decision: Decision, commands: CommandRecord[]): void {
-    const { outbound } = this.deps;
-    for (const c of commands) {
-      outbound.publish(topics.commands(vin), JSON.stringify({ v: 1, commandId: c.commandId, ts: c.sentAt, ...c.body }), { qos: 1 });
-    }
+  /** What the car and the partner are told of a decision: commands, the retained lockout, alarms. */
+  private outboxFor(vin: string, decision: Decision, commands: CommandRecord[], also: OutboxDraft[], version: number): OutboxMessage[] {
+    const at = this.deps.clock.now();
+    const id = String(version);
+    const out: OutboxMessage[] = commands.map((c) => ({
+      key: `cmd:${c.commandId}`,
+      id,
+      topic: topics.commands(vin),
+      payload: JSON.stringify({ v: 1, commandId: c.commandId, ts: c.sentAt, ...c.body }),
+      qos: 1,
+      retain: false,
+      at,
+    }));
     if (decision.lockoutChanged) {
       const message: LockoutMessage = { v: 1, ...storedLockoutView(vin, decision.vehicle.lockout) };
-      outbound.publish(topics.lockout(vin), JSON.stringify(message), { qos: 1, retain: true });
+      // One key per car: a newer lockout replaces an older one still waiting to be sent.
+      out.push({ key: `lockout:${vin}`, id, topic: topics.lockout(vin), payload: JSON.stringify(message), qos: 1, retain: true, at });
     }
-    for (const alarm of decision.partnerAlarms) outbound.publish(topics.partnerAlarm(vin), JSON.stringify(alarm), { qos: 1 });
-    const until = decision.vehicle.lockout.until;
-    if (until !== null && decision.vehicle.lockout.holdingSessionIds.length === 0) this.deps.onLockoutScheduled?.(vin, until);
+    decision.partnerAlarms.forEach((alarm, i) => {
+      out.push({ key: `alarm:${vin}:${version}:${i}`, id, topic: topics.partnerAlarm(vin), payload: JSON.stringify(alarm), qos: 1, retain: false, at });
+    });
+    for (const d of also) out.push({ ...d, key: `${d.key}:${version}`, id, at });
+    return out;
   }
 
   deadLetter(topic: string, payload: Buffer, reason: DeadLetter['reason'], detail?: string): void {

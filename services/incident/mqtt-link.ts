@@ -2,27 +2,33 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { inboundFilters, sharedFilter } from '../../protocol/index.js';
 import type { Clock } from '../clock/index.js';
-import type { Outbound } from './core.js';
+import type { Outbound } from './outbox-relay.js';
 
 export interface MqttLinkOptions {
   url: string;
+  /** Stable across restarts (MQTT_CLIENT_ID, else `anshin-<host>-<HTTP_PORT>`): the session is ours again. */
   clientId: string;
-  /** false: a persistent session, so QoS 1 events sent while this instance is down wait for it. */
-  clean: boolean;
   username?: string;
   password?: string;
   /** MQTT_SHARED_GROUP: `$share/<group>/…` subscriptions on brokers that support them. */
   sharedGroup?: string;
+  /** How long start-up keeps trying to reach the broker before it gives up. */
+  connectDeadlineMs?: number;
   clock: Clock;
   logger: Logger;
 }
 
+/** Resolves when the message is committed or dead-lettered; rejects when it must not be acknowledged. */
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
 
+/** CONNACK codes that no retry will change (MQTT 3.1.1 §3.2.2.3): bad credentials, not authorised. */
+const FATAL_CONNACK = new Set([1, 2, 4, 5]);
+
 /**
- * The service's MQTT client. Inbound messages are acknowledged (PUBACK) only after the handler
- * resolves, i.e. after the commit: if the store is down the handler keeps retrying, nothing is
- * acknowledged, and the broker redelivers what this instance never confirmed.
+ * The service's connection to an external broker (MQTT_URL). A persistent session (clean: false)
+ * under a stable client id: while this instance is down or restarting, the broker queues the QoS 1
+ * events for it, and what it received but never acknowledged is delivered again (MQTT 3.1.1 §4.4).
+ * Inbound messages are acknowledged (PUBACK) only after the handler resolves, i.e. after the commit.
  */
 export class MqttLink implements Outbound {
   private client: MqttClient | null = null;
@@ -35,12 +41,16 @@ export class MqttLink implements Outbound {
     return this.client?.connected ?? false;
   }
 
+  /**
+   * Connects and subscribes; keeps trying (a broker restarting, a session the broker still holds for
+   * our previous process) until connected or `connectDeadlineMs` passes.
+   */
   async connect(handler: MessageHandler): Promise<void> {
     this.handler = handler;
-    const { url, clientId, clean, username, password, logger } = this.opts;
+    const { url, clientId, username, password, logger } = this.opts;
     const client = mqtt.connect(url, {
       clientId,
-      clean,
+      clean: false,
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
@@ -48,9 +58,13 @@ export class MqttLink implements Outbound {
     });
     this.client = client;
     client.handleMessage = (packet, done) => {
-      void this.handle(packet.topic, packet.payload as Buffer).then(
+      // No callback while closing: MQTT.js then sends no PUBACK, and the broker delivers the message
+      // again to this session when it is back.
+      this.handle(packet.topic, packet.payload as Buffer).then(
         () => done(),
-        (err: Error) => done(err),
+        (err: Error) => {
+          if (!this.closing) logger.warn({ err: err.message, topic: packet.topic }, 'message not acknowledged');
+        },
       );
     };
     client.on('connect', (connack) => {
@@ -60,21 +74,50 @@ export class MqttLink implements Outbound {
     client.on('error', (err) => {
       // A dropped connection is reconnected by MQTT.js: a warning, not an error (and expected at shutdown).
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      const transient = this.closing || ['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT'].includes(String(code));
+      const transient = this.closing || ['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT'].includes(String(code)) || /connack timeout/i.test(err.message);
       if (transient) logger.warn({ err: err.message }, 'mqtt connection trouble');
       else logger.error({ err }, 'mqtt error');
     });
     client.on('offline', () => !this.closing && logger.warn('broker unreachable; reconnecting'));
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
+      const deadline = this.opts.clock.setTimer(this.opts.connectDeadlineMs ?? 60_000, () => {
+        cleanup();
+        reject(new Error(`broker ${url} not reachable within ${Math.round((this.opts.connectDeadlineMs ?? 60_000) / 1000)} s`));
+      });
+      const onConnect = () => {
+        cleanup();
+        resolve();
+      };
+      const onError = (err: Error & { code?: number | string }) => {
+        if (typeof err.code === 'number' && FATAL_CONNACK.has(err.code)) {
+          cleanup();
+          reject(err);
+        }
+      };
+      const cleanup = () => {
+        this.opts.clock.clearTimer(deadline);
+        client.off('connect', onConnect);
+        client.off('error', onError);
+      };
+      client.on('connect', onConnect);
+      client.on('error', onError);
+    }).catch(async (err) => {
+      await client.endAsync(true);
+      throw err;
     });
   }
 
-  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): void {
-    this.client?.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false }, (err) => {
-      if (err && !this.closing) this.opts.logger.error({ err, topic }, 'publish failed');
+  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }, done?: (err?: Error) => void): void {
+    if (!this.client) return done?.(new Error('not connected'));
+    this.client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false }, (err) => {
+      if (err && !this.closing) this.opts.logger.warn({ err: err.message, topic }, 'publish failed');
+      done?.(err ?? undefined);
     });
+  }
+
+  /** Stops taking messages: new ones get no PUBACK (the broker keeps them for this session). */
+  stopIntake(): void {
+    this.closing = true;
   }
 
   async close(): Promise<void> {
@@ -94,22 +137,14 @@ export class MqttLink implements Outbound {
     const client = this.client!;
     const subscribe = () =>
       client.subscribe(filters, { qos: 1 }, (err) => {
-        if (err) this.opts.logger.error({ err }, 'subscribe failed');
+        if (err && !this.closing) this.opts.logger.error({ err }, 'subscribe failed');
       });
     if (group && sessionPresent) client.unsubscribe(filters, () => subscribe());
     else subscribe();
   }
 
-  /** Retries transient failures (store outage) with backoff until they pass or the link closes. */
-  private async handle(topic: string, payload: Buffer): Promise<void> {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        return await this.handler!(topic, payload);
-      } catch (err) {
-        if (this.closing) throw err;
-        this.opts.logger.error({ err, topic, retryInMs: delay }, 'ingest failed; not acknowledged, retrying');
-        await new Promise<void>((resolve) => this.opts.clock.setTimer(delay, resolve));
-      }
-    }
+  private handle(topic: string, payload: Buffer): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('closing'));
+    return this.handler!(topic, payload);
   }
 }

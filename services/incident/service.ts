@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isoTime, topics, type Case, type CaseWithSession, type OperatorAudit, type RemoteOperation } from '../../protocol/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config.js';
-import { IncidentCore, type Outbound } from './core.js';
+import { IncidentCore, type Outbound, type OutboxDraft } from './core.js';
 import {
   decideExpiry,
   decideOperatorAction,
@@ -17,10 +17,12 @@ import {
   type VehicleAggregate,
 } from './domain/index.js';
 import { ApiError } from './errors.js';
+import { feedLimits } from './feed/backpressure.js';
 import { FeedHub } from './feed/feed-hub.js';
 import { createIngest } from './ingest/index.js';
 import { LockoutScheduler } from './lockout-scheduler.js';
 import { Metrics } from './metrics.js';
+import { OutboxRelay } from './outbox-relay.js';
 import type { Store } from './store/port.js';
 
 export interface IncidentServiceDeps {
@@ -37,6 +39,7 @@ export class IncidentService {
   readonly metrics = new Metrics();
   readonly core: IncidentCore;
   readonly scheduler: LockoutScheduler;
+  readonly relay: OutboxRelay;
   readonly feed: FeedHub;
   readonly ingest: ReturnType<typeof createIngest>;
   readonly store: Store;
@@ -50,8 +53,9 @@ export class IncidentService {
     this.clock = clock;
     this.config = config;
     this.scheduler = new LockoutScheduler(clock, store, (vin) => this.expireLockout(vin), logger);
-    this.core = new IncidentCore({ ...deps, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
-    this.feed = new FeedHub(store, clock, this.metrics, config.FEED_MAX_BUFFERED_BYTES);
+    this.relay = new OutboxRelay({ store, outbound: deps.outbound, clock, logger, metrics: this.metrics, retryMs: config.OUTBOX_RETRY_MS });
+    this.core = new IncidentCore({ ...deps, relay: this.relay, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
+    this.feed = new FeedHub(store, clock, this.metrics, feedLimits(config));
     // Lockouts committed by other instances sharing the store are armed here too (D3.5).
     this.unsubscribe = store.onFeed((m) => {
       if (m.type === 'lockout.updated' && m.lockout.until) this.scheduler.arm(m.lockout.vin, Date.parse(m.lockout.until));
@@ -59,34 +63,38 @@ export class IncidentService {
     this.ingest = createIngest({ config, core: this.core, logger });
   }
 
-  /** Re-arms lockout timers from the store (expiries that fell due while down fire at once). */
+  /**
+   * Re-arms lockout timers from the store (expiries that fell due while down fire at once) and sends
+   * what earlier runs committed but never saw confirmed (the outbox).
+   */
   async start(): Promise<void> {
     const armed = await this.scheduler.start();
-    this.deps.logger.info({ armed }, 'lockout timers armed');
+    const resent = await this.relay.start();
+    this.deps.logger.info({ armed, outboxResent: resent }, 'lockout timers armed');
   }
 
   async stop(): Promise<void> {
     this.unsubscribe();
     this.scheduler.stop();
+    await this.relay.stop();
     this.feed.close();
   }
 
   async operatorAction(action: OperatorAction): Promise<Case> {
     const found = await this.store.getCase(action.caseId);
     if (!found) throw new ApiError('case_not_found');
-    const result = await this.core.run(found.vin, (aggregate, ctx) => decideOperatorAction(aggregate, action, ctx));
+    const result = await this.core.run(found.vin, (aggregate, ctx) => decideOperatorAction(aggregate, action, ctx), { also: [this.auditMessage(action, found)] });
     if (isRejection(result)) throw new ApiError(result.rejected, result.message, result.details);
     if (result.status === 'duplicate') throw new ApiError('internal');
     this.deps.logger.info({ caseId: action.caseId, vin: found.vin, operatorId: action.operatorId }, result.decision.outcome);
-    this.publishAudit(action, found);
     return (await this.store.getCase(action.caseId))!;
   }
 
   /** Extension `v1/audit/operator-actions`: lets a trace recorder on any broker see operator actions. */
-  private publishAudit(action: OperatorAction, found: Case): void {
+  private auditMessage(action: OperatorAction, found: Case): OutboxDraft {
     const audit: OperatorAudit = { v: 1, action: action.kind, caseId: found.id, vin: found.vin, eventId: found.eventId, operatorId: action.operatorId, at: isoTime(this.clock.now()) };
     if (action.kind === 'close') Object.assign(audit, { resolution: action.resolution }, action.note ? { note: action.note } : {});
-    this.deps.outbound.publish(topics.operatorAudit, JSON.stringify(audit), { qos: 1 });
+    return { key: `audit:${found.id}`, topic: topics.operatorAudit, payload: JSON.stringify(audit), qos: 1, retain: false };
   }
 
   async expireLockout(vin: string): Promise<void> {

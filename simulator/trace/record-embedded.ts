@@ -19,8 +19,9 @@ export interface RecordEmbeddedOptions {
 }
 
 /**
- * Records every publish through the stack's embedded aedes broker (its `publish` hook), in both
- * directions, operator actions included (they arrive as `v1/audit/operator-actions`).
+ * Records every publish through the stack's embedded aedes broker, in both directions, operator
+ * actions included (they arrive as `v1/audit/operator-actions`): car messages through the broker's
+ * inbound hook, everything else through aedes' `publish` event.
  */
 export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl'>, out: string, opts: RecordEmbeddedOptions = {}): Recording {
   const broker = stack.broker;
@@ -35,12 +36,17 @@ export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl
       ...(opts.scenario ? { scenario: opts.scenario } : {}),
     }),
   );
-  const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
-    const line = lineFor(
-      { topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain, ...(client ? { clientId: client.id } : {}) },
-      time,
-    );
+  // A car's publish is recorded as it arrives, before its ingest: the commands its commit causes
+  // are published during that ingest and must come after it in the trace. aedes' own `publish` event
+  // comes after the ingest, so it records everything else (backend messages, other topics).
+  const record = (topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, clientId: string | null) => {
+    const line = lineFor({ topic, payload, qos, retain, ...(clientId ? { clientId } : {}) }, time);
     if (line) writer.write(line);
+  };
+  const offInbound = broker.onInbound((topic, payload, clientId, packet) => record(topic, payload, packet.qos, packet.retain, clientId));
+  const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
+    if (broker.takesInbound(packet.topic)) return;
+    record(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.qos, packet.retain, client?.id ?? null);
   };
   broker.aedes.on('publish', onPublish);
   return {
@@ -50,6 +56,7 @@ export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl
     },
     async stop() {
       broker.aedes.off('publish', onPublish);
+      offInbound();
       await writer.close();
     },
   };

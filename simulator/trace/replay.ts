@@ -47,7 +47,13 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
   const store = new MemoryStore({ feedHistory: 100, commandsPerVehicle: 100_000 });
   const collector = new OutcomeCollector(startMs);
   store.onFeed((m) => collector.onFeed(m));
-  const outbound: Outbound = { publish: (topic, payload) => collector.onPublish(topic, payload, clock.now()) };
+  // Every message reaches the recorder at once: confirmed, so the outbox never sends one again.
+  const outbound: Outbound = {
+    publish: (topic, payload, _options, done) => {
+      collector.onPublish(topic, payload, clock.now());
+      done?.();
+    },
+  };
   const rng = mulberry32(opts.seed ?? 1);
   const service = new IncidentService({ store, clock, config, outbound, logger: pino({ level: 'silent' }), newId: ulidFactory(clock, () => rng.next()) });
   await service.start();
@@ -167,7 +173,12 @@ function commandIdOf(payload: string): string | undefined {
   }
 }
 
-/** `--speed 1|10`: waits until wall time since the start reaches trace time / speed. */
+/**
+ * `--speed 1|10`: waits until wall time since the start reaches trace time / speed. Only fed lines are
+ * paced; the run past the last line to the lockout expiries stays virtual. In an in-process replay this
+ * wall-clock timer is the only thing pending during a wait (no sockets), so it must keep the process
+ * alive, as the Clock contract says (services/clock/clock.ts).
+ */
 function pacer(opts: ReplayOptions): (t: number) => Promise<void> {
   const speed = opts.speed ?? 'max';
   const wall = opts.wallClock;

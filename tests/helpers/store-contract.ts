@@ -356,6 +356,41 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       expect(await store.scheduledLockouts()).toEqual([{ vin: VIN2, until: until2 }]);
     });
 
+    it('issue 9: outbox messages are kept with their commit until confirmed; a newer one under the same key replaces a pending one', async () => {
+      const store = await make();
+      const msg = (key: string, id: string, atMs: number, payload = `{"k":"${key}","id":"${id}"}`) => ({ key, id, topic: `v1/vehicles/${VIN}/commands`, payload, qos: 1 as const, retain: false, at: T0 + atMs });
+      await store.commit(change(VIN, 0, { outbox: [msg('cmd:a', '1', 0), msg(`lockout:${VIN}`, '1', 0)] }));
+      await store.commit(change(VIN, 1, { outbox: [msg('cmd:b', '2', 1_000), msg(`lockout:${VIN}`, '2', 1_000, '{"newest":true}')] }));
+      // A conflicting commit keeps nothing of its outbox.
+      expect(await store.commit(change(VIN, 0, { outbox: [msg('cmd:lost', '9', 0)] }))).toEqual({ status: 'conflict' });
+
+      expect((await store.outboxPending(T0, 10)).map((m) => m.key)).toEqual(['cmd:a']);
+      const all = await store.outboxPending(T0 + 1_000, 10);
+      expect(all.map((m) => m.key).sort()).toEqual(['cmd:a', 'cmd:b', `lockout:${VIN}`]);
+      expect(all.find((m) => m.key === `lockout:${VIN}`)).toEqual(msg(`lockout:${VIN}`, '2', 1_000, '{"newest":true}'));
+      expect(await store.outboxPending(T0 + 1_000, 1)).toHaveLength(1);
+
+      // Confirming the replaced version (id 1) leaves the newer one pending; confirming id 2 removes it.
+      await store.outboxDone([{ key: `lockout:${VIN}`, id: '1' }, { key: 'cmd:a', id: '1' }]);
+      expect((await store.outboxPending(T0 + 1_000, 10)).map((m) => m.key).sort()).toEqual(['cmd:b', `lockout:${VIN}`]);
+      await store.outboxDone([{ key: `lockout:${VIN}`, id: '2' }, { key: 'cmd:b', id: '2' }, { key: 'cmd:never', id: '1' }]);
+      expect(await store.outboxPending(T0 + 1_000, 10)).toEqual([]);
+    });
+
+    it('issue 9: a car whose stored case a strict JSON decoder cannot read still loads, with its session', async () => {
+      const store = await make();
+      // A lone surrogate and deep nesting are refused at validation now; records stored before that
+      // (or by another writer) must not make the whole car unreadable.
+      const deep = JSON.parse('{"a":'.repeat(1_100) + '1' + '}'.repeat(1_100)) as Record<string, unknown>;
+      const c = makeCase('poisoned', VIN, { data: { deployed: ['driver_front\ud800'], deep } });
+      const s = makeSession(c);
+      expect((await store.commit(change(VIN, 0, { cases: [c], sessions: [s], feed: [openedDraft(c)] }))).status).toBe('ok');
+      const loaded = await store.loadVehicle(VIN);
+      expect(loaded.cases.map((x) => x.id)).toEqual(['poisoned']);
+      expect(loaded.sessions).toEqual([s]);
+      expect(await store.commit(change(VIN, 1, { commands: [command(VIN, 'after-poison')] }))).toMatchObject({ status: 'ok' });
+    });
+
     it('ping resolves while the store is reachable', async () => {
       const store = await make();
       await expect(store.ping()).resolves.toBeUndefined();

@@ -64,7 +64,7 @@ describe('restart with Redis', () => {
       expect((await stack.http('POST', `/v1/cases/${c.id}/answer`, {})).status).toBe(200);
       await car.signals.waitFor(isCommand('call.state', (s) => s.state === 'connected'));
       expect((await stack.http('POST', `/v1/cases/${c.id}/answer`, {}, { 'x-operator-id': 'op-2' })).status).toBe(409);
-      expect((await stack.http('GET', '/readyz')).body.checks).toEqual({ store: 'ok', broker: 'ok' });
+      expect((await stack.http('GET', '/readyz')).body.checks).toEqual({ store: 'ok', broker: 'ok', ingest: 'ok' });
     } finally {
       await stack.close();
     }

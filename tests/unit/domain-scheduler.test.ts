@@ -21,7 +21,13 @@ function instance(store: MemoryStore, clock: VirtualClock, published: { topic: s
     config: loadConfig({}),
     logger: pino({ level: 'silent' }),
     newId: idFactory(`inst${++instances}`),
-    outbound: { publish: (topic, payload) => published.push({ topic, payload: JSON.parse(payload) as Record<string, unknown> }) },
+    // A broker that takes every message (its confirmation empties the outbox).
+    outbound: {
+      publish: (topic, payload, _options, done) => {
+        published.push({ topic, payload: JSON.parse(payload) as Record<string, unknown> });
+        done?.();
+      },
+    },
   });
 }
 

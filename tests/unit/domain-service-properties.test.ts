@@ -41,7 +41,12 @@ class ServiceWorld {
       config: loadConfig({}),
       logger: pino({ level: 'silent' }),
       newId: idFactory('svc'),
-      outbound: { publish: (topic, payload) => this.published(topic, JSON.parse(payload) as unknown) },
+      outbound: {
+        publish: (topic, payload, _options, done) => {
+          this.published(topic, JSON.parse(payload) as unknown);
+          done?.();
+        },
+      },
     });
   }
 

@@ -13,7 +13,7 @@ export const decideAndPersist: Stage = async (ctx, deps) => {
   const { core } = deps;
   switch (m.kind) {
     case 'event': {
-      const result = await core.run(m.event.vin, (aggregate, dctx) => decideEvent(aggregate, m.event, dctx), m.event.eventId);
+      const result = await core.run(m.event.vin, (aggregate, dctx) => decideEvent(aggregate, m.event, dctx), { eventId: m.event.eventId });
       if (isRejection(result)) return; // events are never refused by the rules, only by validation
       if (result.status === 'duplicate') throw new Rejected('duplicate_event', m.event.eventId);
       if (result.status === 'ok') {

@@ -10,10 +10,13 @@ export { MemoryStore } from './memory-store.js';
 /** The in-memory store by default; Redis when REDIS_URL is set (issue 3). */
 export async function createStore(config: Config, logger: Logger): Promise<Store> {
   if (!config.REDIS_URL) return new MemoryStore({ feedHistory: config.FEED_HISTORY });
-  return createRedisStore({
+  const store = await createRedisStore({
     url: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
     feedHistory: config.FEED_HISTORY,
     onError: (err) => logger.warn({ err }, 'redis trouble'),
   });
+  const warning = await store.durabilityWarning();
+  if (warning) logger.warn(warning);
+  return store;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
-import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type ScheduledLockout, type Store } from './port.js';
+import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
 
 export interface MemoryStoreOptions {
   /** How many feed messages are kept for `since` resumes. */
@@ -27,6 +27,8 @@ export class MemoryStore implements Store {
   private impacts = new Map<string, RecordedImpact[]>();
   private commands = new Map<string, CommandRecord[]>();
   private feed: FeedMessage[] = [];
+  /** Insertion order is commit order: a replaced key moves to the end. */
+  private outbox = new Map<string, OutboxMessage>();
   private seq = 0;
   private listeners = new Set<FeedListener>();
   private readonly feedHistory: number;
@@ -56,6 +58,10 @@ export class MemoryStore implements Store {
     append(this.alerts, change.vin, change.alerts);
     append(this.impacts, change.vin, change.impacts);
     append(this.commands, change.vin, change.commands, this.commandsPerVehicle);
+    for (const m of change.outbox ?? []) {
+      this.outbox.delete(m.key);
+      this.outbox.set(m.key, { ...m });
+    }
 
     const stamped = change.feed.map((draft) => ({ ...structuredClone(draft), seq: ++this.seq }) as FeedMessage);
     this.feed.push(...stamped);
@@ -126,6 +132,19 @@ export class MemoryStore implements Store {
     const out: ScheduledLockout[] = [];
     for (const v of this.vehicles.values()) if (v.lockout.until !== null) out.push({ vin: v.vin, until: v.lockout.until });
     return out;
+  }
+
+  async outboxPending(olderThan: number, limit: number): Promise<OutboxMessage[]> {
+    const out: OutboxMessage[] = [];
+    for (const m of this.outbox.values()) {
+      if (out.length >= limit) break;
+      if (m.at <= olderThan) out.push({ ...m });
+    }
+    return out;
+  }
+
+  async outboxDone(sent: Pick<OutboxMessage, 'key' | 'id'>[]): Promise<void> {
+    for (const { key, id } of sent) if (this.outbox.get(key)?.id === id) this.outbox.delete(key);
   }
 
   /** One process, one instance: always this one. */

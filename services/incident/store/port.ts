@@ -20,6 +20,27 @@ export interface Commit {
   impacts: RecordedImpact[];
   commands: CommandRecord[];
   feed: FeedDraft[];
+  /** Messages to publish once committed (commands, lockout, partner alarms): kept until confirmed sent. */
+  outbox?: OutboxMessage[];
+}
+
+/**
+ * A message a commit owes the broker (issue 9, "commands after a commit"). It is stored in the same
+ * commit as the change that caused it and deleted once the broker confirmed it, so a crash or a Redis
+ * timeout between commit and publish cannot lose it: the outbox is read at start and on a timer.
+ * `key` names what the message is about; a newer commit's message under the same key replaces an
+ * older one still pending (a car's retained lockout: only the latest state is worth sending).
+ */
+export interface OutboxMessage {
+  key: string;
+  /** Unique per key (the committing vehicle version); `outboxDone` removes only this version. */
+  id: string;
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+  /** Clock time of the commit. */
+  at: number;
 }
 
 export type CommitResult =
@@ -69,6 +90,10 @@ export interface Store {
   onFeed(listener: FeedListener): () => void;
 
   scheduledLockouts(): Promise<ScheduledLockout[]>;
+  /** Outbox messages committed at or before `olderThan` and not yet confirmed sent, oldest first. */
+  outboxPending(olderThan: number, limit: number): Promise<OutboxMessage[]>;
+  /** Confirms messages sent; one that a newer commit replaced under the same key stays pending. */
+  outboxDone(sent: Pick<OutboxMessage, 'key' | 'id'>[]): Promise<void>;
   /**
    * Claims a piece of one-off work for this instance for `ttlMs` (a lease): true for the one instance
    * that should do it, false for the others sharing the store until the lease runs out.

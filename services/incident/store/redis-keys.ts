@@ -17,6 +17,9 @@
  * | `lockouts`                | zset   | vin scored by lockout `until` (epoch ms) |
  * | `feed:seq`                | string | last feed seq (INCR) |
  * | `feed`                    | stream | entry id `{seq}-0`, fields `seq`, `msg` (the draft JSON) |
+ * | `outbox`                  | hash   | key -> OutboxMessage JSON, committed and not yet confirmed sent |
+ * | `outbox:ids`              | hash   | key -> the pending message's id (compared by `outboxDone`) |
+ * | `outbox:due`              | zset   | key scored by its commit time (epoch ms) |
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -68,6 +71,15 @@ export class RedisKeys {
   }
   get feedEpoch(): string {
     return `${this.prefix}feed:epoch`;
+  }
+  get outbox(): string {
+    return `${this.prefix}outbox`;
+  }
+  get outboxIds(): string {
+    return `${this.prefix}outbox:ids`;
+  }
+  get outboxDue(): string {
+    return `${this.prefix}outbox:due`;
   }
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;

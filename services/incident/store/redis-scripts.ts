@@ -5,17 +5,19 @@
  * event open one case. ioredis `defineCommand` sends them with EVALSHA (EVAL once after a Redis restart).
  *
  * Scripts never re-encode a record with cjson (it turns `[]` into `{}` and rounds numbers): records are
- * stored exactly as the adapter serialised them; cjson only reads an id out of one.
+ * stored exactly as the adapter serialised them. cjson reads a session id out of a case only under pcall:
+ * a record it cannot decode (lone surrogates, nesting past its limit) must never fail a script.
  */
 import type { Redis } from 'ioredis';
 
 /**
  * KEYS: 1 veh, 2 seen, 3 cases:open, 4 cases:closed, 5 lockouts, 6 alerts, 7 impacts, 8 cmds, 9 cmds:ids,
- *       10 cmds:acks, 11 feed:seq, 12 feed; 13.. per case (case, veh:open); then per session.
+ *       10 cmds:acks, 11 feed:seq, 12 feed, 13 outbox, 14 outbox:ids, 15 outbox:due; 16.. per case (case,
+ *       veh:open); then per session.
  * ARGV: 1 expectedVersion, 2 hasEvent (1/0), 3 dedupe TTL s, 4 vehicle JSON, 5 vin, 6 lockout until ms or '',
  *       7 feed history, 8 commands kept per car, 9 feed draft count, then counted groups: cases (id, json,
- *       status, score), sessions (json), alerts (json), impacts (json), commands (commandId, json); then
- *       the feed drafts (json).
+ *       status, score), sessions (json), alerts (json), impacts (json), commands (commandId, json), outbox
+ *       (key, id, json, at); then the feed drafts (json).
  * Returns {'duplicate'} | {'conflict'} | {'ok', firstSeq, count}.
  */
 const COMMIT = `
@@ -44,7 +46,7 @@ redis.call('HSET', vehKey, 'v', version, 'json', ARGV[4])
 if ARGV[6] == '' then redis.call('ZREM', KEYS[5], ARGV[5]) else redis.call('ZADD', KEYS[5], ARGV[6], ARGV[5]) end
 
 local a = 10
-local k = 13
+local k = 16
 local n = tonumber(ARGV[a]); a = a + 1
 for i = 1, n do
   local id, json, status, score = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
@@ -86,14 +88,24 @@ if n > 0 then
   local len = redis.call('LLEN', KEYS[8])
   if len > keep then
     for _, record in ipairs(redis.call('LRANGE', KEYS[8], 0, len - keep - 1)) do
-      local id = cjson.decode(record).commandId
-      if redis.call('HINCRBY', KEYS[9], id, -1) <= 0 then
+      -- The adapter writes commandId first; no cjson here (a record it cannot decode would fail the commit).
+      local id = string.match(record, '^{"commandId":"([^"]*)"')
+      if id and redis.call('HINCRBY', KEYS[9], id, -1) <= 0 then
         redis.call('HDEL', KEYS[9], id)
         redis.call('HDEL', KEYS[10], id)
       end
     end
     redis.call('LTRIM', KEYS[8], len - keep, -1)
   end
+end
+
+n = tonumber(ARGV[a]); a = a + 1
+for i = 1, n do
+  local key = ARGV[a]
+  redis.call('HSET', KEYS[13], key, ARGV[a + 2])
+  redis.call('HSET', KEYS[14], key, ARGV[a + 1])
+  redis.call('ZADD', KEYS[15], ARGV[a + 3], key)
+  a = a + 4
 end
 
 for i = 1, nFeed do
@@ -112,7 +124,10 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local c = redis.call('GET', ARGV[1] .. 'case:' .. id)
   if c then
     table.insert(cases, c)
-    local sid = cjson.decode(c).sessionId
+    -- pcall: a record cjson cannot read must not make the whole car unreadable; the adapter then reads
+    -- that case's session itself.
+    local ok, decoded = pcall(cjson.decode, c)
+    local sid = ok and type(decoded) == 'table' and decoded.sessionId
     if type(sid) == 'string' then
       local s = redis.call('GET', ARGV[1] .. 'session:' .. sid)
       if s then table.insert(sessions, s) end
@@ -144,6 +159,19 @@ if since > current or since < math.max(0, current - tonumber(ARGV[2])) then retu
 return {current, redis.call('XRANGE', KEYS[2], string.format('%d-0', math.floor(since) + 1), '+')}
 `;
 
+/** KEYS: outbox, outbox:ids, outbox:due. ARGV: (key, id) pairs. Deletes each entry still at that id. */
+const OUTBOX_DONE = `
+for i = 1, #ARGV, 2 do
+  local key = ARGV[i]
+  if redis.call('HGET', KEYS[2], key) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[1], key)
+    redis.call('HDEL', KEYS[2], key)
+    redis.call('ZREM', KEYS[3], key)
+  end
+end
+return 1
+`;
+
 /** KEYS: cmds:ids, cmds:acks. ARGV: commandId, ack JSON. Returns 1, or 0 when no such command is kept. */
 const RECORD_ACK = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -172,6 +200,7 @@ export interface StoreScripts {
   anshinSnapshot(seqKey: string, openKey: string, prefix: string): Promise<[string, string[]]>;
   anshinFeedSince(seqKey: string, feedKey: string, since: Arg, history: Arg): Promise<[number, [string, string[]][]]>;
   anshinRecordAck(idsKey: string, acksKey: string, commandId: string, ack: string): Promise<number>;
+  anshinOutboxDone(outbox: string, ids: string, due: string, ...keyIdPairs: string[]): Promise<number>;
   anshinLeaseRenew(key: string, owner: string, ttlMs: Arg): Promise<number>;
   anshinLeaseRelease(key: string, owner: string): Promise<number>;
 }
@@ -187,6 +216,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('anshinSnapshot', { lua: SNAPSHOT, numberOfKeys: 2 });
   redis.defineCommand('anshinFeedSince', { lua: FEED_SINCE, numberOfKeys: 2 });
   redis.defineCommand('anshinRecordAck', { lua: RECORD_ACK, numberOfKeys: 2 });
+  redis.defineCommand('anshinOutboxDone', { lua: OUTBOX_DONE, numberOfKeys: 3 });
   redis.defineCommand('anshinLeaseRenew', { lua: LEASE_RENEW, numberOfKeys: 1 });
   redis.defineCommand('anshinLeaseRelease', { lua: LEASE_RELEASE, numberOfKeys: 1 });
   return r;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
-import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type ScheduledLockout, type Store } from './port.js';
+import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
 import { FeedReader, parseFeedEntry } from './redis-feed.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
 import { RedisLease } from './redis-lease.js';
@@ -102,9 +102,16 @@ export class RedisStore implements Store {
   ) {}
 
   async loadVehicle(vin: string): Promise<VehicleAggregate> {
-    const [json, cases, sessions] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
+    const [json, caseJsons, sessionJsons] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
     const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
-    return { vehicle, cases: cases.map(parse<Case>), sessions: sessions.map(parse<VoiceSession>) };
+    const cases = caseJsons.map(parse<Case>);
+    const sessions = sessionJsons.map(parse<VoiceSession>);
+    // The script skips a session it could not find through cjson (see LOAD_VEHICLE): read those here.
+    // The commit's version check still guards the whole aggregate.
+    const have = new Set(sessions.map((s) => s.id));
+    const missing = cases.map((c) => c.sessionId).filter((id) => !have.has(id));
+    if (missing.length > 0) sessions.push(...(await this.getMany(missing.map((id) => this.keys.session(id)))).map(parse<VoiceSession>));
+    return { vehicle, cases, sessions };
   }
 
   async commit(change: Commit): Promise<CommitResult> {
@@ -122,6 +129,9 @@ export class RedisStore implements Store {
       this.keys.commandAcks(change.vin),
       this.keys.feedSeq,
       this.keys.feed,
+      this.keys.outbox,
+      this.keys.outboxIds,
+      this.keys.outboxDue,
     ];
     const until = change.vehicle.lockout.until;
     if (until !== null && !Number.isFinite(until)) throw new Error(`vehicle ${change.vin}: lockout.until is not a time`);
@@ -151,7 +161,11 @@ export class RedisStore implements Store {
     }
     for (const list of [change.alerts, change.impacts]) args.push(list.length, ...list.map((x) => JSON.stringify(x)));
     args.push(change.commands.length);
-    for (const cmd of change.commands) args.push(cmd.commandId, JSON.stringify(cmd));
+    // commandId first: the script reads it with a pattern when it trims old records.
+    for (const { commandId, ...rest } of change.commands) args.push(commandId, JSON.stringify({ commandId, ...rest }));
+    const outbox = change.outbox ?? [];
+    args.push(outbox.length);
+    for (const m of outbox) args.push(m.key, m.id, JSON.stringify(m), m.at);
     const drafts = change.feed.map((d) => JSON.stringify(d));
     args.push(...drafts);
 
@@ -249,6 +263,32 @@ export class RedisStore implements Store {
     const out: ScheduledLockout[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ vin: flat[i]!, until: Number(flat[i + 1]) });
     return out;
+  }
+
+  async outboxPending(olderThan: number, limit: number): Promise<OutboxMessage[]> {
+    const keys = await this.redis.zrangebyscore(this.keys.outboxDue, '-inf', olderThan, 'LIMIT', 0, limit);
+    if (keys.length === 0) return [];
+    const values = await this.redis.hmget(this.keys.outbox, ...keys);
+    return values.filter((v): v is string => v !== null).map(parse<OutboxMessage>);
+  }
+
+  async outboxDone(sent: Pick<OutboxMessage, 'key' | 'id'>[]): Promise<void> {
+    if (sent.length === 0) return;
+    await this.redis.anshinOutboxDone(this.keys.outbox, this.keys.outboxIds, this.keys.outboxDue, ...sent.flatMap((m) => [m.key, m.id]));
+  }
+
+  /**
+   * Why an acknowledged event could be lost by this Redis itself, or null: without the append-only file
+   * a Redis restart goes back to its last snapshot. Null too when CONFIG is not allowed (managed Redis).
+   */
+  async durabilityWarning(): Promise<string | null> {
+    try {
+      const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as string[];
+      if (appendonly === 'no') return 'Redis runs without appendonly: a Redis restart loses what was committed since its last snapshot (set appendonly yes, see infra/redis.conf)';
+    } catch {
+      // CONFIG may be renamed or refused: nothing to say
+    }
+    return null;
   }
 
   async ping(): Promise<void> {
