@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaryRules } from './eslint.boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'services/console/dist/**', 'bench/results/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'services/console/dist/**', 'bench/results/**', 'qa/chaos/results/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,8 +15,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['services/clock/system-clock.ts', 'tests/**', 'bench/**', 'simulator/cli/**', 'services/console/web/**'],
+    // The wall clock itself, process helpers (deadlines for child processes), entry points, tools and tests.
+    files: ['lib/clock/system-clock.ts', 'lib/process/**', 'cli/**', 'qa/chaos/**', 'tests/**', 'bench/**', 'services/console/web/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  // Imports run one way between top-level folders (../shared/LAYOUT.md).
+  ...boundaryRules(),
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startRedisServer, type RedisServer } from '../tests/helpers/redis-server.js';
+import { startRedisServer, type RedisServer } from '../lib/process/redis-server.js';
 import { startBenchMosquitto, type BenchMosquitto } from './support/mosquitto.js';
 import type { ModeName } from './modes.js';
 import { startStackProcess, type StackProcess } from './support/proc.js';
@@ -31,7 +31,7 @@ export interface DeployOptions {
 }
 
 /**
- * Starts one of the three modes, each service as `services/main.ts` in its own process (what
+ * Starts one of the three modes, each service as `cli/start.ts` in its own process (what
  * `npm start` runs): embedded = aedes + service + memory store in one process; embedded-redis = the
  * same with REDIS_URL (a redis-server started here); mosquitto-2x-redis = Mosquitto, two service
  * processes sharing the events (`$share/anshin/…`, fixed client ids) and the state in Redis.

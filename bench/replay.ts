@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { generateTrace, toNdjson } from '../simulator/trace/generate.js';
+import { generateTrace, toNdjson } from '../qa/trace/generate.js';
 import { ROOT } from './support/proc.js';
 
 const run = promisify(execFile);

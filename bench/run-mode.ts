@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { SystemClock } from '../services/clock/index.js';
+import { SystemClock } from '../lib/clock/index.js';
 import { Fleet, type FleetMember } from '../simulator/fleet/index.js';
 import { deploy, type Deployment } from './deploy.js';
 import type { ModeName } from './modes.js';

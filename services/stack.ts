@@ -5,15 +5,15 @@ import type { Logger } from 'pino';
 import { clusterOptions } from './broker/cluster.js';
 import { consolePlugin } from './console/plugin.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
-import { SystemClock, type Clock } from './clock/index.js';
+import { SystemClock, type Clock } from '../lib/clock/index.js';
 import { loadConfig, type Config } from './config.js';
-import { ulidFactory } from './ids.js';
+import { ulidFactory } from '../lib/ids.js';
 import { buildApp } from './incident/app.js';
 import { IngestRunner } from './incident/ingest/runner.js';
 import { MqttLink } from './incident/mqtt-link.js';
 import { IncidentService } from './incident/service.js';
 import { createStore, type Store } from './incident/store/index.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../lib/logger.js';
 
 export interface StackOptions {
   /** Values over the environment's (tests pass HTTP_PORT: 0, MQTT_PORT: 0 for free ports). */

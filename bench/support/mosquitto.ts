@@ -1,4 +1,4 @@
-import { startMosquitto } from '../../tests/helpers/mosquitto.js';
+import { startMosquitto } from '../../lib/process/mosquitto.js';
 import { track } from './proc.js';
 
 export interface BenchMosquitto {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort, until } from '../../tests/helpers/free-port.js';
+import { freePort, until } from '../../lib/process/free-port.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -47,7 +47,7 @@ export interface StackProcess {
 }
 
 export interface StackProcessOptions {
-  /** Environment for services/main.ts (MQTT_URL, REDIS_URL, ...). HTTP_PORT and MQTT_PORT are chosen here. */
+  /** Environment for cli/start.ts (MQTT_URL, REDIS_URL, ...). HTTP_PORT and MQTT_PORT are chosen here. */
   env: Record<string, string>;
   /** Embedded broker in this process (no MQTT_URL in env). */
   embeddedBroker: boolean;
@@ -56,7 +56,7 @@ export interface StackProcessOptions {
 }
 
 /**
- * The whole stack (`services/main.ts`, as `npm start` runs it) as its own OS process: the bench keeps
+ * The whole stack (`cli/start.ts`, as `npm start` runs it) as its own OS process: the bench keeps
  * its thousands of simulated cars in its own process, so the two share the machine's two cores and
  * the service's figures are not polluted by the cars' work (and vice versa).
  */
@@ -65,7 +65,7 @@ export async function startStackProcess(name: string, opts: StackProcessOptions)
   const mqttPort = opts.embeddedBroker ? await freePort() : 0;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   let output = '';
-  const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'services/main.ts'], {
+  const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'cli/start.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

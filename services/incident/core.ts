@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isoTime, topics, type DeadLetter, type FeedMessage, type LockoutMessage } from '../../protocol/index.js';
-import type { Clock } from '../clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { Config } from '../config.js';
 import { isNoop, isRejection, type DecideContext, type Decision, type Rejection, type VehicleAggregate } from './domain/index.js';
 import { storedLockoutView } from './domain/lockout.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import type { Store } from './store/port.js';
 
 /** How long one instance holds the claim on an expiry; others look again after it, in case it died. */

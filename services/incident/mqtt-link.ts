@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { inboundFilters, sharedFilter } from '../../protocol/index.js';
-import type { Clock } from '../clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { Outbound } from './outbox-relay.js';
 
 export interface MqttLinkOptions {

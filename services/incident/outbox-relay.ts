@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import type { Metrics } from './metrics.js';
 import type { OutboxMessage, Store } from './store/port.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isoTime, topics, type Case, type CaseWithSession, type OperatorAudit, type RemoteOperation } from '../../protocol/index.js';
-import type { Clock } from '../clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { Config } from '../config.js';
 import { IncidentCore, type Outbound, type OutboxDraft } from './core.js';
 import {

@@ -1,7 +1,7 @@
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { isVin, topics, type EventType, type ImpactDirection, type MaybePosition, type PowerMode } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import { eventIdFactory } from './ids.js';
 import { parseCommand, parseLockout } from './inbound.js';
 import { Outbox } from './outbox.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { Command, LockoutMessage } from '../../protocol/index.js';
 
 /** Everything a car notices, in one stream that tests and the CLI can await or print. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../../services/clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import { SimulatedCar, mulberry32, seedFrom, type Rng } from '../car/index.js';
 import { RouteDriver, getRoute, routeIds } from '../routes/index.js';
 import { sumCounters, type FleetSummary } from './summary.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../services/clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import type { Fleet, FleetMember } from './fleet.js';
 
 /**

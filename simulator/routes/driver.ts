@@ -1,5 +1,5 @@
 import type { MaybePosition } from '../../protocol/index.js';
-import type { Clock, TimerHandle } from '../../services/clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import { mulberry32, type Rng } from '../car/prng.js';
 import { fixAt } from './fix.js';
 import type { Route, RoutePose } from './geometry.js';

@@ -1,5 +1,5 @@
 import type { Case, Command, Expectation, ScenarioCar, ScenarioStep } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { FireOptions, SimulatedCar } from '../car/index.js';
 import { RouteDriver, getRoute } from '../routes/index.js';
 import { durationMs } from './duration.js';

@@ -1,5 +1,5 @@
 import type { Case, Command, Expectation } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import type { SimulatedCar } from '../car/index.js';
 import { durationMs } from './duration.js';
 import { poll } from './wait.js';

@@ -1,5 +1,5 @@
 import type { Scenario } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import { storm, type Fleet } from '../fleet/index.js';
 import { durationMs } from './duration.js';
 import type { OperatorClient } from './http-client.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Scenario } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import { SimulatedCar, seedFrom } from '../car/index.js';
 import { Fleet, fleetVin } from '../fleet/index.js';
 import { CarRunner } from './car-runner.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimer(ms, resolve));

@@ -16,7 +16,7 @@ import {
   type Position,
   type VehicleEvent,
 } from '../../protocol/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import {
   decideEvent,
   decideExpiry,

@@ -1,5 +1,5 @@
 import { SimulatedCar } from '../../simulator/car/index.js';
-import { SystemClock, type Clock } from '../../services/clock/index.js';
+import { SystemClock, type Clock } from '../../lib/clock/index.js';
 import { startStack, type Stack, type StackOptions } from '../../services/stack.js';
 import { FeedClient } from './feed-client.js';
 

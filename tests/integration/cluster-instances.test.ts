@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCar } from '../../simulator/car/index.js';
-import { SystemClock } from '../../services/clock/index.js';
+import { SystemClock } from '../../lib/clock/index.js';
 import type { Case, FeedMessage } from '../../protocol/index.js';
 import { FeedClient } from '../helpers/feed-client.js';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../../lib/process/mosquitto.js';
 import { testRedis, uniquePrefix, type TestRedis } from '../helpers/redis.js';
-import { counterTotal, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
+import { counterTotal, startServiceProcess, type ServiceProcess } from '../../lib/process/service-process.js';
 import { vin } from '../helpers/vins.js';
 
 const CARS = 100;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Case } from '../../protocol/index.js';
-import { until } from '../helpers/free-port.js';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { until } from '../../lib/process/free-port.js';
+import { startMosquitto, type Mosquitto } from '../../lib/process/mosquitto.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { vin } from '../helpers/vins.js';

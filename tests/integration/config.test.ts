@@ -74,14 +74,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ HTTP_PORT: '8080', LOG_LEVEL: 'debug', LOCKOUT_MINUTES: '-1' })).toThrow(/LOCKOUT_MINUTES/);
   });
 
-  /** Runs `tsx services/main.ts` with only `vars` of the anshin settings; resolves its exit code and output. */
+  /** Runs `tsx cli/start.ts` with only `vars` of the anshin settings; resolves its exit code and output. */
   async function runMain(vars: Record<string, string>): Promise<{ code: number | null; output: string }> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     // Nothing else that could make it start anything (or fail for another reason).
     for (const k of ['MQTT_URL', 'REDIS_URL', 'API_TOKEN', 'MQTT_PORT', 'LOG_LEVEL', 'HOST']) delete env[k];
     Object.assign(env, vars);
-    const child = spawn('npx', ['tsx', 'services/main.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['tsx', 'cli/start.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -98,7 +98,7 @@ describe('configuration', () => {
     return { code, output };
   }
 
-  it('`tsx services/main.ts` with HTTP_PORT=abc exits with code 2 and a message naming HTTP_PORT', async () => {
+  it('`tsx cli/start.ts` with HTTP_PORT=abc exits with code 2 and a message naming HTTP_PORT', async () => {
     const { code, output } = await runMain({ HTTP_PORT: 'abc', MQTT_PORT: '0' });
     expect(code, output).toBe(2);
     expect(output).toMatch(/HTTP_PORT/);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../protocol/index.js';
-import { freePort, until } from '../helpers/free-port.js';
+import { freePort, until } from '../../lib/process/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fleet } from '../../simulator/fleet/fleet.js';
 import { startCrashes } from '../../simulator/fleet/incidents.js';
-import { SystemClock } from '../../services/clock/index.js';
+import { SystemClock } from '../../lib/clock/index.js';
 import type { Case } from '../../protocol/index.js';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../../lib/process/mosquitto.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

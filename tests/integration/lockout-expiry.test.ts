@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isCommand } from '../../simulator/car/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { MemoryStore } from '../../services/incident/store/index.js';
 import type { Case } from '../../protocol/index.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';

@@ -1,4 +1,4 @@
-/** The test infrastructure itself (tests/helpers/redis-server.ts): a redis-server that stops and restarts on its port. */
+/** The test infrastructure itself (lib/process/redis-server.ts): a redis-server that stops and restarts on its port. */
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * A Redis outage: the store must fail fast (so the service does not ack the MQTT message and the broker
  * redelivers it), never hang, and carry on by itself once Redis is back. These tests stop and restart
- * a redis-server process of their own (tests/helpers/redis-server.ts).
+ * a redis-server process of their own (lib/process/redis-server.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedMessage } from '../../protocol/index.js';

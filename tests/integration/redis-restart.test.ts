@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCommand } from '../../simulator/car/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import type { Case } from '../../protocol/index.js';
 import { testRedis, uniquePrefix, type TestRedis } from '../helpers/redis.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';

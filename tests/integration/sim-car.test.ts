@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ack, EventSchemas, VehicleStatus, topics, validator } from '../../protocol/index.js';
-import { SystemClock, VirtualClock } from '../../services/clock/index.js';
+import { SystemClock, VirtualClock } from '../../lib/clock/index.js';
 import { SimulatedCar, isCommand } from '../../simulator/car/index.js';
 import { startRecorder, startTestBroker, type Recorder, type TestBroker } from '../helpers/sim-broker.js';
 

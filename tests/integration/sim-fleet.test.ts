@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSchemas, Telemetry, parseTopic, topics, validator } from '../../protocol/index.js';
-import { SystemClock } from '../../services/clock/index.js';
+import { SystemClock } from '../../lib/clock/index.js';
 import { Fleet, fleetVin, storm } from '../../simulator/fleet/index.js';
 import { startRecorder, startTestBroker, type Recorder, type TestBroker } from '../helpers/sim-broker.js';
 import { runCli } from '../helpers/sim-cli.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../services/clock/index.js';
+import { SystemClock } from '../../lib/clock/index.js';
 import { startStack, type Stack } from '../../services/stack.js';
 import { formatReport, loadScenario, runScenario } from '../../simulator/scenario/index.js';
 import { runCli } from '../helpers/sim-cli.js';

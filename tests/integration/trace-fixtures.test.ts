@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_DIR } from '../../simulator/scenario/load.js';
-import { canonicalJson } from '../../simulator/trace/canonical.js';
-import { diffJson, formatDiff } from '../../simulator/trace/diff.js';
-import { readTraceFile } from '../../simulator/trace/reader.js';
-import { replayTrace } from '../../simulator/trace/replay.js';
+import { canonicalJson } from '../../qa/trace/canonical.js';
+import { diffJson, formatDiff } from '../../qa/trace/diff.js';
+import { readTraceFile } from '../../qa/trace/reader.js';
+import { replayTrace } from '../../qa/trace/replay.js';
 import { runCli } from '../helpers/sim-cli.js';
 
 /**

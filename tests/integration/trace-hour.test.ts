@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../simulator/trace/canonical.js';
-import { generateTrace, toNdjson } from '../../simulator/trace/generate.js';
-import { readTraceFile } from '../../simulator/trace/reader.js';
-import { replayTrace } from '../../simulator/trace/replay.js';
+import { canonicalJson } from '../../qa/trace/canonical.js';
+import { generateTrace, toNdjson } from '../../qa/trace/generate.js';
+import { readTraceFile } from '../../qa/trace/reader.js';
+import { replayTrace } from '../../qa/trace/replay.js';
 import { runCli } from '../helpers/sim-cli.js';
 
 /** Issue 4: a one-hour trace replays at --speed max in under 10 s, and twice gives identical bytes. */
@@ -48,7 +48,7 @@ describe('a one-hour trace', () => {
 
   it('pacing (--speed 1000) changes when lines are fed, not what comes out', async () => {
     const trace = await readTraceFile(join(import.meta.dirname, '../fixtures/traces/sos-illness.ndjson'));
-    const { SystemClock } = await import('../../services/clock/index.js');
+    const { SystemClock } = await import('../../lib/clock/index.js');
     const paced = await replayTrace(trace, { speed: 1000, wallClock: new SystemClock() });
     const max = await replayTrace(trace, { speed: 'max' });
     expect(canonicalJson(paced.outcome)).toBe(canonicalJson(max.outcome));

@@ -8,7 +8,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 /**
  * `anshin trace replay` as a user runs it: the real CLI in a child process (bin/anshin.js), so the
  * process must stay alive through paced waits on the wall clock and exit by itself when done
- * (services/clock/clock.ts, "Keeping a process alive"; a wait that did not keep it alive ended the
+ * (lib/clock/clock.ts, "Keeping a process alive"; a wait that did not keep it alive ended the
  * process with Node's exit code 13 and no output). In-process replays: trace-fixtures.test.ts.
  */
 const DIR = resolve(import.meta.dirname, '../fixtures/traces');

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { isoTime, topics, type VehicleEvent } from '../../protocol/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { IncidentService } from '../../services/incident/service.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';

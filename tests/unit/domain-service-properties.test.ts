@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Command, DeadLetter, LockoutMessage, topics, validator, type CommandBody, type FeedMessage, type VehicleEvent } from '../../protocol/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { ApiError } from '../../services/incident/errors.js';
 import { IncidentService } from '../../services/incident/service.js';

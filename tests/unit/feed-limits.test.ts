@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotMessage, type Case } from '../../protocol/index.js';
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { FeedHub } from '../../services/incident/feed/feed-hub.js';
 import { Metrics } from '../../services/incident/metrics.js';

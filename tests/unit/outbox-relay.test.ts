@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { Metrics } from '../../services/incident/metrics.js';
 import { OutboxRelay, type Outbound } from '../../services/incident/outbox-relay.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';

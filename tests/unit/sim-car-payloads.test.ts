@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeTime } from 'ulid';
 import { Ack, EVENT_TYPES, EventSchemas, Telemetry, VehicleStatus, validator } from '../../protocol/index.js';
 import { buildAck, buildEvent, buildStatus, buildTelemetry, defaultData, eventIdFactory, mulberry32 } from '../../simulator/car/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 
 const VIN = 'JHMZE2H59ES000001';
 const arbPosition = fc.oneof(

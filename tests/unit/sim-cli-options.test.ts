@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseEventType, parseVin } from '../../simulator/cli/options.js';
+import { parseDuration, parseEventType, parseVin } from '../../cli/options.js';
 
 describe('CLI option parsers', () => {
   it('durations: 10m, 30s, 1500ms, 1h, plain ms', () => {

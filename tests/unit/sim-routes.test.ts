@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MaybePosition, validator } from '../../protocol/index.js';
-import { VirtualClock } from '../../services/clock/index.js';
+import { VirtualClock } from '../../lib/clock/index.js';
 import { mulberry32 } from '../../simulator/car/index.js';
 import { ROUTE_DEFS, RouteDriver, fixAt, getRoute, haversineKm, routeIds, type Drivable } from '../../simulator/routes/index.js';
 

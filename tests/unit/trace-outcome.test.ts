@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../simulator/trace/canonical.js';
-import { diffJson, formatDiff } from '../../simulator/trace/diff.js';
-import { encodePayload, payloadBytes } from '../../simulator/trace/lines.js';
-import { normalize } from '../../simulator/trace/outcome.js';
-import { topicMatches } from '../../simulator/trace/topic-filter.js';
+import { canonicalJson } from '../../qa/trace/canonical.js';
+import { diffJson, formatDiff } from '../../qa/trace/diff.js';
+import { encodePayload, payloadBytes } from '../../qa/trace/lines.js';
+import { normalize } from '../../qa/trace/outcome.js';
+import { topicMatches } from '../../qa/trace/topic-filter.js';
 
 describe('trace outcome helpers', () => {
   it('canonical JSON sorts keys at every level, so equal outcomes are equal bytes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrace, TraceFileError } from '../../simulator/trace/reader.js';
+import { parseTrace, TraceFileError } from '../../qa/trace/reader.js';
 
 const header = { format: 'anshin-trace', version: 1, startedAt: '2026-11-21T09:00:00.000Z', project: { name: 'anshin', version: '0.1.0' }, config: { LOCKOUT_MINUTES: 60, IMPACT_DELTA_V_KMH: 8 } };
 const VIN = 'JT2AE92E3K0000001';

@@ -1,4 +1,4 @@
-import { freePort } from '../../../tests/helpers/free-port.js';
+import { freePort } from '../../../lib/process/free-port.js';
 import type { ModeSpec } from '../modes.js';
 import { ownChildren } from './children.js';
 import { startChaosMosquitto, type ChaosMosquitto } from './mosquitto.js';

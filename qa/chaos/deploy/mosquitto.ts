@@ -1,4 +1,4 @@
-import { startMosquitto, type Mosquitto } from '../../../tests/helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../../../lib/process/mosquitto.js';
 
 /** Mosquitto with `infra/mosquitto.conf` and persistence in a dir of its own, one port for the run. */
 export interface ChaosMosquitto {
@@ -10,7 +10,7 @@ export interface ChaosMosquitto {
   close(): Promise<void>;
 }
 
-/** Wraps tests/helpers/mosquitto.ts `startMosquitto({persistent: true})`. */
+/** Wraps lib/process/mosquitto.ts `startMosquitto({persistent: true})`. */
 export async function startChaosMosquitto(): Promise<ChaosMosquitto> {
   const broker: Mosquitto = await startMosquitto({ persistent: true });
   return {

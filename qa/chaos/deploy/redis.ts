@@ -1,4 +1,4 @@
-import { startRedisServer, type RedisServer } from '../../../tests/helpers/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../../lib/process/redis-server.js';
 import { pidAlive } from './children.js';
 import { sleep } from './service.js';
 
@@ -17,7 +17,7 @@ export interface ChaosRedis {
   close(): Promise<void>;
 }
 
-/** Wraps tests/helpers/redis-server.ts `startRedisServer({appendonly: true})`. */
+/** Wraps lib/process/redis-server.ts `startRedisServer({appendonly: true})`. */
 export async function startChaosRedis(): Promise<ChaosRedis> {
   const server: RedisServer = await startRedisServer({ appendonly: true });
   let frozen = false;

@@ -1,7 +1,7 @@
-import { startServiceProcess, type ServiceProcess } from '../../../tests/helpers/service-process.js';
+import { startServiceProcess, type ServiceProcess } from '../../../lib/process/service-process.js';
 import { ownChildren, pidAlive } from './children.js';
 
-/** One incident-service instance (`node --import tsx services/main.ts`) with fixed ports for the run. */
+/** One incident-service instance (`node --import tsx cli/start.ts`) with fixed ports for the run. */
 export interface ChaosService {
   readonly name: string;
   readonly httpUrl: string;
@@ -20,7 +20,7 @@ export interface ChaosService {
 }
 
 /**
- * Wraps tests/helpers/service-process.ts (start, signal, restart with the same env and HTTP port,
+ * Wraps lib/process/service-process.ts (start, signal, restart with the same env and HTTP port,
  * readiness on /readyz) and adds what chaos needs: the pid (read from /proc by the HTTP port the helper
  * chose), liveness, and timings.
  */
@@ -61,7 +61,7 @@ export async function startChaosService(name: string, env: Record<string, string
 }
 
 function findPid(httpPort: string): number | undefined {
-  return ownChildren().find((c) => c.argv.includes('services/main.ts') && c.env.includes(`HTTP_PORT=${httpPort}`))?.pid;
+  return ownChildren().find((c) => c.argv.includes('cli/start.ts') && c.env.includes(`HTTP_PORT=${httpPort}`))?.pid;
 }
 
 /** GET /readyz answers 200 within `timeoutMs` (a frozen Redis can make it hang: that is "not ready"). */

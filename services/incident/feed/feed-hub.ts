@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { FEED_CLOSE, isoTime, type FeedMessage } from '../../../protocol/index.js';
-import type { Clock, TimerHandle } from '../../clock/index.js';
+import type { Clock, TimerHandle } from '../../../lib/clock/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/port.js';
 import { judgeBuffer, newWatch, pingDue, pong, sweepEveryMs, type BufferWatch, type FeedLimits, type SlowReason } from './backpressure.js';
@@ -89,7 +89,7 @@ export class FeedHub {
   close(): void {
     this.closed = true;
     this.unsubscribe();
-    // The sweep timer would keep a stopped process alive (services/clock/clock.ts).
+    // The sweep timer would keep a stopped process alive (lib/clock/clock.ts).
     if (this.sweepTimer) this.clock.clearTimer(this.sweepTimer);
     this.sweepTimer = null;
     this.dropAll();

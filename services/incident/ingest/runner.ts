@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeadLetter } from '../../../protocol/index.js';
-import type { Clock } from '../../clock/index.js';
+import type { Clock } from '../../../lib/clock/index.js';
 import { BusyError } from '../core.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/port.js';

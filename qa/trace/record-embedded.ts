@@ -1,5 +1,5 @@
 import type { AedesPublishPacket, Client } from 'aedes';
-import { SystemClock, type Clock } from '../../services/clock/index.js';
+import { SystemClock, type Clock } from '../../lib/clock/index.js';
 import type { Stack } from '../../services/stack.js';
 import { clockTime, lineFor, monotonicTime, pickTraceConfig, traceHeader, type TraceTimeSource } from './lines.js';
 import { TraceWriter } from './writer.js';

@@ -1,5 +1,5 @@
 import { isoTime, topics, type EventType, type Position, type TraceConfig, type TraceHeader, type TraceLine } from '../../protocol/index.js';
-import { buildEvent, buildStatus, buildTelemetry, defaultData, eventIdFactory, mulberry32 } from '../car/index.js';
+import { buildEvent, buildStatus, buildTelemetry, defaultData, eventIdFactory, mulberry32 } from '../../simulator/car/index.js';
 import { traceHeader } from './lines.js';
 
 export interface GenerateOptions {

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError } from './config.js';
+import { ConfigError } from '../services/config.js';
 import { runDemo } from './demo.js';
-import { startStack } from './stack.js';
+import { startStack } from '../services/stack.js';
 
 /**
  * `npm start`: the whole stack in one process on the embedded default (or what the environment

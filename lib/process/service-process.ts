@@ -18,7 +18,7 @@ export interface ServiceProcess {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * One service instance as its own OS process (`node --import tsx services/main.ts`), so tests can
+ * One service instance as its own OS process (`node --import tsx cli/start.ts`), so tests can
  * SIGKILL it. Ready when `/readyz` answers 200.
  */
 export async function startServiceProcess(name: string, env: Record<string, string>): Promise<ServiceProcess> {
@@ -27,7 +27,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   let proc: ChildProcess;
   let output = '';
   const launch = async () => {
-    proc = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
+    proc = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { SystemClock } from '../../services/clock/index.js';
-import { Fleet, every, formatSummary, startCrashes } from '../fleet/index.js';
+import { SystemClock } from '../lib/clock/index.js';
+import { Fleet, every, formatSummary, startCrashes } from '../simulator/fleet/index.js';
 import { cliLogger } from './logger.js';
 import { DEFAULT_MQTT_URL, parseDuration, parseInteger, parseNonNegative } from './options.js';
 import { parseRouteId } from './sim-routes.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { EVENT_TYPES, isEventType, isVin, type EventType } from '../../protocol/index.js';
+import { EVENT_TYPES, isEventType, isVin, type EventType } from '../protocol/index.js';
 
 /** Shared option parsers: a bad value is a usage error (exit 2) naming what is accepted. */
 export function parseVin(value: string): string {

@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { isoTime, parseTopic, type Case, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 import { payloadBytes } from './lines.js';
 import type { ParsedTrace } from './reader.js';
 import { recordedCommands } from './replay.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { SystemClock } from '../../services/clock/index.js';
-import { SimulatedCar, seedFrom } from '../car/index.js';
-import { ROUTE_DEFS, RouteDriver, getRoute, routeIds } from '../routes/index.js';
+import { SystemClock } from '../lib/clock/index.js';
+import { SimulatedCar, seedFrom } from '../simulator/car/index.js';
+import { ROUTE_DEFS, RouteDriver, getRoute, routeIds } from '../simulator/routes/index.js';
 import { cliLogger } from './logger.js';
 import { DEFAULT_MQTT_URL, parseDuration, parseInteger, parseNonNegative, parseVin } from './options.js';
 

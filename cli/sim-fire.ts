@@ -1,7 +1,7 @@
 import { Option, type Command as CliCommand } from 'commander';
-import { EVENT_TYPES, type Command, type EventType, type LockoutMessage, type ImpactDirection, type PowerMode } from '../../protocol/index.js';
-import { SystemClock } from '../../services/clock/index.js';
-import { SimulatedCar, type CarSignal, type FireOptions } from '../car/index.js';
+import { EVENT_TYPES, type Command, type EventType, type LockoutMessage, type ImpactDirection, type PowerMode } from '../protocol/index.js';
+import { SystemClock } from '../lib/clock/index.js';
+import { SimulatedCar, type CarSignal, type FireOptions } from '../simulator/car/index.js';
 import { cliLogger } from './logger.js';
 import { DEFAULT_MQTT_URL, parseEventType, parseInteger, parseNonNegative, parseVin } from './options.js';
 

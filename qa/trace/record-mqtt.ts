@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import type { TraceConfig } from '../../protocol/index.js';
-import type { Clock, TimerHandle } from '../../services/clock/index.js';
+import type { Clock, TimerHandle } from '../../lib/clock/index.js';
 import { lineFor, monotonicTime, traceHeader } from './lines.js';
 import type { Recording } from './record-embedded.js';
 import { TraceWriter } from './writer.js';

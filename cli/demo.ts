@@ -1,5 +1,5 @@
 import { SimulatedCar, type CarSignal } from '../simulator/car/index.js';
-import type { Stack } from './stack.js';
+import type { Stack } from '../services/stack.js';
 
 const CARS = {
   airbag: 'JT2AE92E3K0000001',

@@ -1,5 +1,5 @@
 import type { MaybePosition } from '../../protocol/index.js';
-import type { SimulatedCar } from '../car/index.js';
+import type { SimulatedCar } from '../../simulator/car/index.js';
 
 /** What a fixture scenario may do: cars, operator actions over HTTP, and virtual time. */
 export interface ScenarioContext {

@@ -1,17 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SystemClock } from '../../services/clock/index.js';
-import { loadConfig } from '../../services/config.js';
-import { canonicalJson } from '../trace/canonical.js';
-import { diffJson, formatDiff } from '../trace/diff.js';
-import { generateTrace, toNdjson } from '../trace/generate.js';
-import { pickTraceConfig } from '../trace/lines.js';
-import { readTraceFile, TraceFileError, type ParsedTrace } from '../trace/reader.js';
-import type { Recording } from '../trace/record-embedded.js';
-import { recordMqtt } from '../trace/record-mqtt.js';
-import { replayToUrl } from '../trace/replay-url.js';
-import type { ReplaySpeed } from '../trace/replay.js';
+import { SystemClock } from '../lib/clock/index.js';
+import { loadConfig } from '../services/config.js';
+import { canonicalJson } from '../qa/trace/canonical.js';
+import { diffJson, formatDiff } from '../qa/trace/diff.js';
+import { generateTrace, toNdjson } from '../qa/trace/generate.js';
+import { pickTraceConfig } from '../qa/trace/lines.js';
+import { readTraceFile, TraceFileError, type ParsedTrace } from '../qa/trace/reader.js';
+import type { Recording } from '../qa/trace/record-embedded.js';
+import { recordMqtt } from '../qa/trace/record-mqtt.js';
+import { replayToUrl } from '../qa/trace/replay-url.js';
+import type { ReplaySpeed } from '../qa/trace/replay.js';
 import { UsageError } from './errors.js';
 import { cliLogger } from './logger.js';
 import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseDuration, parseInteger } from './options.js';
@@ -56,7 +56,7 @@ export function registerTrace(program: Command): void {
       let recording: Recording;
       let close = async () => {};
       if (o.embedded) {
-        const [{ startStack }, { recordEmbedded }] = await Promise.all([import('../../services/stack.js'), import('../trace/record-embedded.js')]);
+        const [{ startStack }, { recordEmbedded }] = await Promise.all([import('../services/stack.js'), import('../qa/trace/record-embedded.js')]);
         const stack = await startStack({ logger: cliLogger() });
         recording = recordEmbedded(stack, o.out);
         close = () => stack.close();
@@ -106,7 +106,7 @@ export function registerTrace(program: Command): void {
         process.stdout.write(`${s.loops} loop(s): ${s.published} messages published to ${o.url}; operator actions ${s.operatorOk} ok, ${s.operatorFailed} failed\n`);
         return;
       }
-      const { replayTrace } = await import('../trace/replay.js'); // loads the service: only when replaying
+      const { replayTrace } = await import('../qa/trace/replay.js'); // loads the service: only when replaying
       const t0 = performance.now();
       const { outcome, fed } = await replayTrace(parsed, { speed: o.speed, wallClock: wall, seed: o.seed });
       const seconds = (performance.now() - t0) / 1000;
@@ -152,7 +152,7 @@ export function registerTrace(program: Command): void {
     .argument('[scenario...]', 'only these scenarios')
     .option('--dir <dir>', 'where the fixtures live', 'tests/fixtures/traces')
     .action(async (names: string[], o: { dir: string }) => {
-      const { recordFixtures } = await import('../trace/record-fixtures.js');
+      const { recordFixtures } = await import('../qa/trace/record-fixtures.js');
       await recordFixtures(o.dir, names);
     });
 }

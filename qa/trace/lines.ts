@@ -13,7 +13,7 @@ import {
   type TraceLine,
   type TraceMqttLine,
 } from '../../protocol/index.js';
-import type { Clock } from '../../services/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 export const PROJECT = { name: pkg.name, version: pkg.version } as const;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SystemClock } from '../../services/clock/index.js';
-import { BUILT_IN_DIR, ScenarioError, formatReport, loadScenario, runScenario } from '../scenario/index.js';
+import { SystemClock } from '../lib/clock/index.js';
+import { BUILT_IN_DIR, ScenarioError, formatReport, loadScenario, runScenario } from '../simulator/scenario/index.js';
 import { UsageError } from './errors.js';
 import { cliLogger } from './logger.js';
 import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseInteger } from './options.js';

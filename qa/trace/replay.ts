@@ -1,13 +1,13 @@
 import { pino } from 'pino';
 import { inboundFilters, parseTopic, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
-import { VirtualClock, type Clock } from '../../services/clock/index.js';
+import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
-import { ulidFactory } from '../../services/ids.js';
+import { ulidFactory } from '../../lib/ids.js';
 import type { Outbound } from '../../services/incident/core.js';
 import { ApiError } from '../../services/incident/errors.js';
 import { IncidentService } from '../../services/incident/service.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';
-import { mulberry32 } from '../car/prng.js';
+import { mulberry32 } from '../../simulator/car/prng.js';
 import { payloadBytes, payloadText } from './lines.js';
 import { OutcomeCollector } from './outcome.js';
 import type { ParsedTrace } from './reader.js';
@@ -177,7 +177,7 @@ function commandIdOf(payload: string): string | undefined {
  * `--speed 1|10`: waits until wall time since the start reaches trace time / speed. Only fed lines are
  * paced; the run past the last line to the lockout expiries stays virtual. In an in-process replay this
  * wall-clock timer is the only thing pending during a wait (no sockets), so it must keep the process
- * alive, as the Clock contract says (services/clock/clock.ts).
+ * alive, as the Clock contract says (lib/clock/clock.ts).
  */
 function pacer(opts: ReplayOptions): (t: number) => Promise<void> {
   const speed = opts.speed ?? 'max';
