@@ -48,8 +48,18 @@ export type NoticeCommand = Static<typeof NoticeCommand>;
 export type CallbackCommand = Static<typeof CallbackCommand>;
 export type RemoteCommand = Static<typeof RemoteCommand>;
 export type Command = Static<typeof Command>;
-/** A command before it is stamped with id and time. */
-export type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'commandId' | 'ts'> : never) : never;
+
+/** A command before it is stamped with `v`, id and time: what a decision asks to send, and what a command record keeps. */
+const STAMP = ['v', 'commandId', 'ts'] as const;
+export const CommandBody = Type.Union([
+  Type.Omit(CallStateCommand, STAMP),
+  Type.Omit(LockoutCommand, STAMP),
+  Type.Omit(WifiCommand, STAMP),
+  Type.Omit(NoticeCommand, STAMP),
+  Type.Omit(CallbackCommand, STAMP),
+  Type.Omit(RemoteCommand, STAMP),
+]);
+export type CommandBody = Static<typeof CommandBody>;
 
 /** `v1/vehicles/{vin}/acks`: the car's answer to one command. */
 export const Ack = Type.Object({

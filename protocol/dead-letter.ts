@@ -1,8 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoTime } from './common.js';
 
-/** Why an inbound MQTT message was rejected (contract: "rejected with a reason"). */
-export const REJECTION_REASONS = {
+/**
+ * Why an inbound MQTT message was dead-lettered: refused at ingest and published on `v1/dead-letter`
+ * (contract: "rejected with a reason"). Not to be confused with a rule's refusal of an operator action
+ * or a vehicle request, which is a domain decision answered over HTTP (services/incident/domain/refusal.ts).
+ */
+export const DEAD_LETTER_REASONS = {
   malformed_json: 'payload is not JSON',
   payload_too_large: 'payload is larger than the service accepts',
   unsupported_version: 'field v is not a contract version this service speaks',
@@ -20,10 +24,17 @@ export const REJECTION_REASONS = {
   invalid_timestamp: 'a time is not a real instant between 1970-01-01 and 2100-01-01',
   processing_failed: 'the message passed validation but could not be processed after repeated tries',
 } as const;
-export type RejectionReason = keyof typeof REJECTION_REASONS;
-export const RejectionReasonSchema = Type.Union(
-  (Object.keys(REJECTION_REASONS) as RejectionReason[]).map((r) => Type.Literal(r)),
+export type DeadLetterReason = keyof typeof DEAD_LETTER_REASONS;
+export const DeadLetterReasonSchema = Type.Union(
+  (Object.keys(DEAD_LETTER_REASONS) as DeadLetterReason[]).map((r) => Type.Literal(r)),
 );
+
+/** @deprecated the old name of DEAD_LETTER_REASONS; every use in this repository is renamed. */
+export const REJECTION_REASONS = DEAD_LETTER_REASONS;
+/** @deprecated the old name of DeadLetterReason. */
+export type RejectionReason = DeadLetterReason;
+/** @deprecated the old name of DeadLetterReasonSchema. */
+export const RejectionReasonSchema = DeadLetterReasonSchema;
 
 /**
  * `v1/dead-letter`: what was rejected and why, with the payload in base64 for forensics: whole when the
@@ -31,7 +42,7 @@ export const RejectionReasonSchema = Type.Union(
  */
 export const DeadLetter = Type.Object({
   topic: Type.String(),
-  reason: RejectionReasonSchema,
+  reason: DeadLetterReasonSchema,
   detail: Type.Optional(Type.String()),
   receivedAt: IsoTime,
   payload: Type.String({ contentEncoding: 'base64' }),

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Case, VoiceSession } from './case.js';
 import { Id, IsoTime } from './common.js';
-import { RemoteOperation } from './commands.js';
+import { CommandBody, RemoteOperation } from './commands.js';
 import { LockoutFeature } from './lockout.js';
 import { Vin } from './vin.js';
 
@@ -58,3 +58,21 @@ export type CloseBody = Static<typeof CloseBody>;
 export const RemoteOperationBody = Type.Object({ operation: RemoteOperation });
 export const WifiBody = Type.Object({ enabled: Type.Boolean() });
 export const AcceptedCommand = Type.Object({ commandId: Id });
+
+/** Extension: the car's answer to a command, as recorded when its ack arrived. */
+export const CommandAckRecord = Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()), at: IsoTime });
+export type CommandAckRecord = Static<typeof CommandAckRecord>;
+
+/**
+ * Extension, `GET /v1/vehicles/{vin}/commands`: a command the backend sent to the car (its body without
+ * `v`, id and time, which the record holds as `commandId` and `sentAt`), with the car's ack once it came.
+ */
+export const CommandRecord = Type.Object({
+  commandId: Id,
+  vin: Vin,
+  cmd: Type.String(),
+  sentAt: IsoTime,
+  body: CommandBody,
+  ack: Type.Optional(CommandAckRecord),
+});
+export type CommandRecord = Static<typeof CommandRecord>;

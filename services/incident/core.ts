@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { isoTime, topics, type DeadLetter, type FeedMessage, type LockoutMessage } from '../../protocol/index.js';
+import { isoTime, topics, type DeadLetter, type DeadLetterReason, type FeedMessage, type LockoutMessage } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import type { Config } from '../config.js';
-import { isNoop, isRejection, type DecideContext, type Decision, type Rejection, type VehicleAggregate } from './domain/index.js';
+import { isNoop, isRefusal, type DecideContext, type Decision, type Refusal, type VehicleAggregate } from './domain/index.js';
+import { DomainError } from './domain-errors.js';
 import { storedLockoutView } from './domain/lockout.js';
 import type { CommandRecord } from './domain/state.js';
 import type { Metrics } from './metrics.js';
@@ -15,7 +16,7 @@ export type RunResult =
   | { status: 'ok'; decision: Decision; feed: FeedMessage[]; commands: CommandRecord[] }
   | { status: 'duplicate' }
   | { status: 'noop'; decision: Decision }
-  | Rejection;
+  | Refusal;
 
 /** A message a commit should also send, beyond what the decision implies (e.g. an audit line). */
 export type OutboxDraft = Pick<OutboxMessage, 'key' | 'topic' | 'payload' | 'qos' | 'retain'>;
@@ -44,11 +45,12 @@ export interface CoreDeps {
 
 /**
  * The car changed concurrently on every try (another instance or request kept winning): not a fault of
- * the data. Ingest holds the message and tries again; HTTP answers 409 `busy`.
+ * the data. The domain error `busy` (STYLE 15: retries that end in a coded answer): ingest holds the
+ * message and tries again (ingest/runner.ts); HTTP answers 409 `busy`.
  */
-export class BusyError extends Error {
+export class BusyError extends DomainError<'busy'> {
   constructor(readonly vin: string, readonly attempts: number) {
-    super(`vehicle ${vin} changed concurrently ${attempts} times`);
+    super('busy', `vehicle ${vin} changed concurrently ${attempts} times; try again`, { vin, attempts });
     this.name = 'BusyError';
   }
 }
@@ -68,12 +70,12 @@ export class IncidentCore {
     return { now: clock.now(), newId, lockoutMs: config.LOCKOUT_MINUTES * 60_000, impactThresholdKmh: config.IMPACT_DELTA_V_KMH };
   }
 
-  async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Rejection, options: RunOptions = {}): Promise<RunResult> {
+  async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal, options: RunOptions = {}): Promise<RunResult> {
     const { eventId, also = [] } = options;
     for (let attempt = 1; ; attempt++) {
       const aggregate = await this.deps.store.loadVehicle(vin);
       const decision = decide(aggregate, this.decideContext());
-      if (isRejection(decision)) return decision;
+      if (isRefusal(decision)) return decision;
       if (eventId === undefined && isNoop(decision)) {
         this.deps.relay.sendUncommitted(also);
         return { status: 'noop', decision };
@@ -135,7 +137,7 @@ export class IncidentCore {
     return out;
   }
 
-  deadLetter(topic: string, payload: Buffer, reason: DeadLetter['reason'], detail?: string): void {
+  deadLetter(topic: string, payload: Buffer, reason: DeadLetterReason, detail?: string): void {
     // The letter must fit in one MQTT packet: the embedded broker drops a client that sends a larger one,
     // and MQTT.js resends its unacknowledged QoS 1 publish on every reconnect, so an oversized letter
     // would cut the service off for good. Keep as much of the payload as fits, and say so.

@@ -1,6 +1,9 @@
+import type { DomainError, DomainErrorCode, DomainErrorDetails } from './domain-errors.js';
+
 /**
  * Every error the HTTP API answers with (STYLE 7): a stable code, its status, and a default message.
- * The error handler hides 5xx internals; clients branch on `error`, people read `message`.
+ * The error handler hides 5xx internals; clients branch on `error`, people read `message`. The service
+ * throws domain errors (domain-errors.ts), never these: `httpErrorOf` below is the one mapping.
  */
 export const ERRORS = {
   bad_request: { status: 400, message: 'the request is malformed' },
@@ -29,6 +32,11 @@ export const ERRORS = {
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 
+/** The HTTP status a code answers with (a domain error's code included). */
+export function statusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   constructor(
@@ -44,4 +52,39 @@ export class ApiError extends Error {
   body(): Record<string, unknown> {
     return { error: this.code, message: this.message, ...this.details };
   }
+}
+
+/** What a client sees of each domain error beyond `{error, message}`: body fields and headers. */
+interface HttpExtras {
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const DOMAIN_HTTP: { [C in DomainErrorCode]: (details: DomainErrorDetails[C]) => HttpExtras } = {
+  case_not_found: () => ({}),
+  session_not_found: () => ({}),
+  case_closed: () => ({}),
+  case_taken: ({ operatorId }) => ({ body: { operatorId } }),
+  call_not_active: () => ({}),
+  call_active: () => ({}),
+  // Contract: a 423 body is {error: "locked_out", feature, until} with a Retry-After header in seconds (D3).
+  locked_out: ({ feature, until, retryAfterSeconds }) => ({ body: { feature, until }, headers: { 'retry-after': String(retryAfterSeconds) } }),
+  // STYLE 15: the retries inside core.ts ended; a coded 409, never a bare 500.
+  busy: () => ({}),
+  unavailable: ({ retryAfterSeconds }) => ({ headers: { 'retry-after': String(retryAfterSeconds) } }),
+};
+
+function extrasOf<C extends DomainErrorCode>(code: C, details: DomainErrorDetails[C]): HttpExtras {
+  const extras: (details: DomainErrorDetails[C]) => HttpExtras = DOMAIN_HTTP[code];
+  return extras(details);
+}
+
+/**
+ * The HTTP answer to a domain error: the status of its code, its message (a 5xx gets the code's
+ * default message: the service's words may name internals), the details meant for clients, headers.
+ */
+export function httpErrorOf(err: DomainError): ApiError {
+  const { body = {}, headers = {} } = extrasOf(err.code, err.details);
+  const message = ERRORS[err.code].status >= 500 ? undefined : err.message;
+  return new ApiError(err.code, message, body, headers);
 }

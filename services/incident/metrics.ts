@@ -5,7 +5,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly events = new Counter({ name: 'anshin_events_total', help: 'Vehicle events accepted, by type', labelNames: ['type'], registers: [this.registry] });
   readonly casesOpened = new Counter({ name: 'anshin_cases_opened_total', help: 'Cases opened, by trigger', labelNames: ['trigger'], registers: [this.registry] });
-  readonly rejections = new Counter({ name: 'anshin_ingest_rejections_total', help: 'Inbound MQTT messages rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
+  /** Dead letters (the metric keeps its first name: dashboards and tests read it). */
+  readonly deadLetters = new Counter({ name: 'anshin_ingest_rejections_total', help: 'Inbound MQTT messages dead-lettered (refused at ingest), by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly commitConflicts = new Counter({ name: 'anshin_commit_conflicts_total', help: 'Commits retried because the vehicle changed concurrently', registers: [this.registry] });
   readonly outboxResent = new Counter({ name: 'anshin_outbox_resent_total', help: 'Committed messages sent again because no broker had confirmed them', registers: [this.registry] });
   readonly ingestFailures = new Counter({ name: 'anshin_ingest_failures_total', help: 'Tries of an inbound message that failed, by kind (store_unavailable, busy, processing)', labelNames: ['kind'], registers: [this.registry] });
@@ -26,7 +27,43 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Per ingest stage (ingest/index.ts names them): where a message's time goes. */
+  readonly ingestStage = new StageHistogram(this.registry);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anshin_' });
   }
 }
+
+/** Where one stage's time goes (ingest/pipeline.ts). */
+export interface StageTimer {
+  observe(seconds: number): void;
+}
+
+/**
+ * `anshin_ingest_stage_seconds{stage}`. One label object per stage, made once: prom-client's `observe`
+ * still hashes it on each call (about 0.2 µs, four stages per message), which at 10,000 telemetry
+ * msg/s is under 1% of a core. Buckets from 10 µs: decoding a telemetry sample takes a few µs, a commit
+ * to Redis milliseconds.
+ */
+export class StageHistogram {
+  static readonly BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+  private readonly histogram: Histogram<'stage'>;
+
+  constructor(registry: Registry) {
+    this.histogram = new Histogram({
+      name: 'anshin_ingest_stage_seconds',
+      help: 'Time spent in each ingest stage (decode, validate, dedupe, decide+persist), dead letters and failures included',
+      labelNames: ['stage'],
+      buckets: StageHistogram.BUCKETS,
+      registers: [registry],
+    });
+  }
+
+  /** The timer of one stage. */
+  timer(stage: string): StageTimer {
+    const labels = { stage };
+    return { observe: (seconds) => this.histogram.observe(labels, seconds) };
+  }
+}
+

@@ -4,12 +4,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Case, FeedDraft, FeedMessage, VoiceSession } from '../../protocol/index.js';
+import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleState } from '../../services/incident/domain/state.js';
 import type { Commit, Store } from '../../services/incident/store/port.js';
 
 export interface StoreOptions {
   feedHistory?: number;
   commandsPerVehicle?: number;
+  /** How long an eventId is remembered (services/incident/store/policy.ts). */
+  dedupeTtlSeconds?: number;
+  /** The memory store expires dedupe entries on this clock; Redis on its own (key TTLs). */
+  clock?: Clock;
 }
 
 export type MakeStore = (options?: StoreOptions) => Promise<Store>;
@@ -157,6 +162,34 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       // A rejected commit does not mark its event as seen.
       expect(await store.commit(change(VIN, 0, { eventId: 'e3' }))).toEqual({ status: 'conflict' });
       expect(await store.hasSeenEvent(VIN, 'e3')).toBe(false);
+    });
+
+    it('processed once (contract): an eventId is remembered for the dedupe TTL and forgotten after it, then processed as new', async () => {
+      // The memory store counts the TTL on its injected clock, Redis on its own (a key with EX): the
+      // checks inside the TTL run within milliseconds of the commit, the one past it polls.
+      const clock = new VirtualClock(T0);
+      const store = await make({ dedupeTtlSeconds: 2, clock });
+      expect((await store.commit(change(VIN, 0, { eventId: 'e1' }))).status).toBe('ok');
+      await clock.advance(1_000);
+      expect(await store.hasSeenEvent(VIN, 'e1')).toBe(true);
+      expect(await store.commit(change(VIN, 1, { eventId: 'e1' }))).toEqual({ status: 'duplicate' });
+      await clock.advance(1_001);
+      await expect.poll(() => store.hasSeenEvent(VIN, 'e1'), { timeout: 10_000, interval: 50 }).toBe(false);
+      expect((await store.commit(change(VIN, 1, { eventId: 'e1' }))).status).toBe('ok');
+      expect(await store.hasSeenEvent(VIN, 'e1')).toBe(true);
+      expect(await store.commit(change(VIN, 2, { eventId: 'e1' }))).toEqual({ status: 'duplicate' });
+    });
+
+    it('closed cases with the same closedAt list the newer id first, on both adapters', async () => {
+      const store = await make();
+      for (const id of ['c1', 'c2', 'c3']) await openCase(store, id, VIN, { openedAt: at(0) });
+      for (const id of ['c2', 'c3', 'c1']) {
+        const c = (await store.getCase(id))!;
+        const { vehicle } = await store.loadVehicle(VIN);
+        const closed: Case = { ...c, status: 'closed', closedAt: at(60_000), resolution: 'duplicate' };
+        expect((await store.commit(change(VIN, vehicle.version, { cases: [closed] }))).status).toBe('ok');
+      }
+      expect((await store.listCases('closed')).map((c) => c.id)).toEqual(['c3', 'c2', 'c1']);
     });
 
     it('open cases come in queue order: priority, then openedAt, then id', async () => {

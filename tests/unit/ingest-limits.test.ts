@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, topics } from '../../protocol/index.js';
-import { Rejected, type IngestContext } from '../../services/incident/ingest/context.js';
+import type { Raw } from '../../services/incident/ingest/context.js';
+import { DeadLetterError } from '../../services/incident/ingest/dead-letter.js';
 import { decode } from '../../services/incident/ingest/decode.js';
 import type { IngestDeps } from '../../services/incident/ingest/stage.js';
 import { validate } from '../../services/incident/ingest/validate.js';
@@ -13,13 +14,12 @@ const NOW = '2026-11-21T10:15:30.123Z';
 
 /** decode then validate, as ingest runs them; the outcome is the rejection, or 'valid'. */
 async function judge(topic: string, payload: string): Promise<{ reason: string; detail?: string } | 'valid'> {
-  const ctx: IngestContext = { topic, payload: Buffer.from(payload), receivedAt: 0 };
+  const raw: Raw = { topic, payload: Buffer.from(payload), receivedAt: 0 };
   try {
-    await decode(ctx, deps);
-    await validate(ctx, deps);
+    await validate(await decode(raw, deps), deps);
     return 'valid';
   } catch (err) {
-    if (!(err instanceof Rejected)) throw err;
+    if (!(err instanceof DeadLetterError)) throw err;
     return { reason: err.reason, ...(err.detail ? { detail: err.detail } : {}) };
   }
 }

@@ -6,7 +6,7 @@ import {
   IsoTime,
   LATEST_TIME,
   MAX_JSON_DEPTH,
-  REJECTION_REASONS,
+  DEAD_LETTER_REASONS,
   Telemetry,
   findJsonLimitProblem,
   findUnrealTime,
@@ -147,7 +147,7 @@ describe('the store can read back every value it accepts (issue "No acknowledged
 
   it('the new dead-letter reasons exist, additive to the contract\'s', () => {
     for (const r of ['malformed_unicode', 'nesting_too_deep', 'invalid_timestamp', 'processing_failed', 'malformed_json', 'schema_invalid']) {
-      expect(REJECTION_REASONS).toHaveProperty(r);
+      expect(DEAD_LETTER_REASONS).toHaveProperty(r);
     }
   });
 });

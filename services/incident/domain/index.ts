@@ -4,6 +4,6 @@ export { decideOperatorAction, type OperatorAction } from './operator-actions.js
 export { decideExpiry } from './decide-expiry.js';
 export { decideRemoteOperation, decideStatus, decideWifi } from './vehicle-requests.js';
 export { isNoop } from './changes.js';
-export { isRejection, type Rejection, type RejectionCode } from './rejection.js';
+export { isRefusal, refuse, type Refusal, type RefusalCode, type RefusalDetails, type RefusalOf } from './refusal.js';
 export { isFeatureLocked, lockoutView } from './lockout.js';
 export * from './state.js';

@@ -2,7 +2,7 @@ import type { Case } from '../../../protocol/index.js';
 import { clearCall } from './calls.js';
 import { Changes } from './changes.js';
 import { holdLockout, lockedFeatures } from './lockout.js';
-import type { Rejection } from './rejection.js';
+import { refuse, type Refusal } from './refusal.js';
 import type { DecideContext, Decision, VehicleAggregate } from './state.js';
 
 export type OperatorAction =
@@ -12,12 +12,12 @@ export type OperatorAction =
   | { kind: 'close'; caseId: string; operatorId: string; resolution: string; note?: string };
 
 /** decide(action, state): an operator working a case. The case must be one of the aggregate's open cases. */
-export function decideOperatorAction(aggregate: VehicleAggregate, action: OperatorAction, ctx: DecideContext): Decision | Rejection {
+export function decideOperatorAction(aggregate: VehicleAggregate, action: OperatorAction, ctx: DecideContext): Decision | Refusal {
   const ch = new Changes(aggregate, ctx);
   const c = ch.case(action.caseId);
-  if (!c || c.status !== 'open') return { rejected: 'case_closed', message: 'the case is closed' };
+  if (!c || c.status !== 'open') return refuse('case_closed', 'the case is closed', {});
   if (c.operatorId !== undefined && c.operatorId !== action.operatorId) {
-    return { rejected: 'case_taken', message: `operator ${c.operatorId} has this case`, details: { operatorId: c.operatorId } };
+    return refuse('case_taken', `operator ${c.operatorId} has this case`, { operatorId: c.operatorId });
   }
   const session = ch.session(c.sessionId)!;
   const mine: Case = { ...c, operatorId: action.operatorId };
@@ -35,7 +35,7 @@ export function decideOperatorAction(aggregate: VehicleAggregate, action: Operat
     }
     case 'hangup': {
       // D2.2: the operator may clear any call, auto-notification calls included.
-      if (session.state === 'cleared') return { rejected: 'call_not_active', message: 'the call is already cleared' };
+      if (session.state === 'cleared') return refuse('call_not_active', 'the call is already cleared', {});
       ch.putCase(mine);
       clearCall(ch, session, 'operator');
       return ch.finish(`call of case ${c.id} cleared by ${action.operatorId}`);
@@ -43,7 +43,7 @@ export function decideOperatorAction(aggregate: VehicleAggregate, action: Operat
     case 'callback': {
       // D2.6: call-back only after clear-down. The car's unit answers call-backs itself (as in eCall),
       // so the call is connected at once, and the line is busy again: the trigger's lockout holds (D3.4).
-      if (session.state !== 'cleared') return { rejected: 'call_active', message: 'call back only after the call is cleared (D2.6)' };
+      if (session.state !== 'cleared') return refuse('call_active', 'call back only after the call is cleared (D2.6)', {});
       ch.putCase(mine);
       const { clearedAt: _a, clearedBy: _b, ...rest } = session;
       ch.putSession({ ...rest, state: 'connected', audioMuted: true, connectedAt: ch.at, callbacks: [...session.callbacks, { at: ch.at, operatorId: action.operatorId }] });
@@ -53,7 +53,7 @@ export function decideOperatorAction(aggregate: VehicleAggregate, action: Operat
       return ch.finish(`case ${c.id}: ${action.operatorId} called the car back (D2.6)`);
     }
     case 'close': {
-      if (session.state !== 'cleared') return { rejected: 'call_active', message: 'clear the call before closing the case' };
+      if (session.state !== 'cleared') return refuse('call_active', 'clear the call before closing the case', {});
       ch.putCase({ ...mine, status: 'closed', closedAt: ch.at, resolution: action.resolution, ...(action.note ? { note: action.note } : {}) }, 'case.closed');
       return ch.finish(`case ${c.id} closed by ${action.operatorId}: ${action.resolution}`);
     }

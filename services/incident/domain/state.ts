@@ -29,15 +29,8 @@ export interface VehicleAggregate {
   sessions: VoiceSession[];
 }
 
-/** A command the backend sent, and the car's answer once it comes. */
-export interface CommandRecord {
-  commandId: string;
-  vin: string;
-  cmd: string;
-  sentAt: string;
-  body: CommandBody;
-  ack?: { ok: boolean; error?: string; at: string };
-}
+/** A command the backend sent, and the car's answer once it comes: the wire shape of `GET /v1/vehicles/{vin}/commands`. */
+export type { CommandRecord } from '../../../protocol/index.js';
 
 /** What a decision asks for. Pure data: the pipeline persists it, then publishes it. */
 export interface Decision {

@@ -1,25 +1,21 @@
 import type { LockoutFeature, RemoteOperation } from '../../../protocol/index.js';
 import { Changes } from './changes.js';
 import { isFeatureLocked, lockoutView } from './lockout.js';
-import type { Rejection } from './rejection.js';
+import { refuse, type Refusal } from './refusal.js';
 import type { DecideContext, Decision, VehicleAggregate } from './state.js';
 
 /** Refused while `feature` is locked out (D3), with how long until it is free again. */
-function lockedOut(aggregate: VehicleAggregate, feature: LockoutFeature, ctx: DecideContext): Rejection | null {
+function lockedOut(aggregate: VehicleAggregate, feature: LockoutFeature, ctx: DecideContext): Refusal | null {
   const { vin, lockout } = aggregate.vehicle;
   if (!isFeatureLocked(lockout, feature, ctx.now)) return null;
   const { until } = lockoutView(vin, lockout, ctx.now);
   // Held by a live call, the end is not known yet: at least a whole lockout period (D3.5).
   const seconds = until ? Math.ceil((Date.parse(until) - ctx.now) / 1000) : Math.ceil(ctx.lockoutMs / 1000);
-  return {
-    rejected: 'locked_out',
-    message: `${feature} is locked out after an emergency call (D3)`,
-    details: { feature, until, retryAfterSeconds: Math.max(1, seconds) },
-  };
+  return refuse('locked_out', `${feature} is locked out after an emergency call (D3)`, { feature, until, retryAfterSeconds: Math.max(1, seconds) });
 }
 
 /** D3.1: remote operations wait out a `remote_operations` lockout. */
-export function decideRemoteOperation(aggregate: VehicleAggregate, operation: RemoteOperation, ctx: DecideContext): Decision | Rejection {
+export function decideRemoteOperation(aggregate: VehicleAggregate, operation: RemoteOperation, ctx: DecideContext): Decision | Refusal {
   const refused = lockedOut(aggregate, 'remote_operations', ctx);
   if (refused) return refused;
   const ch = new Changes(aggregate, ctx);
@@ -28,7 +24,7 @@ export function decideRemoteOperation(aggregate: VehicleAggregate, operation: Re
 }
 
 /** D3.2: Wi-Fi waits out a `wifi` lockout; the owner's choice is kept for when a later lockout ends. */
-export function decideWifi(aggregate: VehicleAggregate, enabled: boolean, ctx: DecideContext): Decision | Rejection {
+export function decideWifi(aggregate: VehicleAggregate, enabled: boolean, ctx: DecideContext): Decision | Refusal {
   const refused = lockedOut(aggregate, 'wifi', ctx);
   if (refused) return refused;
   const ch = new Changes(aggregate, ctx);

@@ -1,33 +1,49 @@
-import type { ParsedTopic, RejectionReason, VehicleEvent, Ack, Telemetry, VehicleStatus } from '../../../protocol/index.js';
-import type { Decision } from '../domain/index.js';
-import type { CommandRecord } from '../domain/state.js';
-import type { FeedMessage } from '../../../protocol/index.js';
+import type { Ack, EventType, FeedMessage, Telemetry, VehicleEvent, VehicleStatus } from '../../../protocol/index.js';
+import type { CommandRecord, Decision } from '../domain/index.js';
 
-/** One inbound MQTT message on its way through the stages; each stage fills in its part. */
-export interface IngestContext {
-  topic: string;
-  payload: Buffer;
+/**
+ * What one inbound MQTT message has become after each stage (STYLE 5). Each stage takes the context
+ * it needs and returns the next, so a later stage cannot run on what an earlier one did not establish:
+ * decode: Raw -> Decoded, validate: Decoded -> Validated, dedupe: Validated -> Validated (a new
+ * event, or not an event), decide+persist: Validated -> Processed.
+ */
+
+/** The message as it arrived. */
+export interface Raw {
+  readonly topic: string;
+  readonly payload: Buffer;
   /** Clock time when the message arrived. */
-  receivedAt: number;
-  route?: ParsedTopic;
-  json?: unknown;
-  message?:
-    | { kind: 'event'; event: VehicleEvent }
-    | { kind: 'telemetry'; telemetry: Telemetry }
-    | { kind: 'status'; vin: string; status: VehicleStatus }
-    | { kind: 'acks'; vin: string; ack: Ack };
-  decision?: Decision;
-  commands?: CommandRecord[];
-  feed?: FeedMessage[];
+  readonly receivedAt: number;
 }
 
-/** A message the service refuses: it goes to the dead-letter topic with this reason; nothing changes. */
-export class Rejected extends Error {
-  constructor(
-    readonly reason: RejectionReason,
-    readonly detail?: string,
-  ) {
-    super(detail ? `${reason}: ${detail}` : reason);
-    this.name = 'Rejected';
-  }
+/** The topics cars publish on (events with a contract event type). */
+export type VehicleRoute = { readonly kind: 'event'; readonly vin: string; readonly type: EventType } | { readonly kind: 'telemetry' | 'status' | 'acks'; readonly vin: string };
+
+/** A known topic, and a payload that is JSON of an acceptable size, depth and well-formed Unicode. */
+export interface Decoded extends Raw {
+  readonly route: VehicleRoute;
+  readonly json: unknown;
+}
+
+/** A message that matches its contract schema and agrees with its topic. */
+export type InboundMessage =
+  | { readonly kind: 'event'; readonly event: VehicleEvent }
+  | { readonly kind: 'telemetry'; readonly telemetry: Telemetry }
+  | { readonly kind: 'status'; readonly vin: string; readonly status: VehicleStatus }
+  | { readonly kind: 'acks'; readonly vin: string; readonly ack: Ack };
+
+export interface Validated extends Raw {
+  readonly message: InboundMessage;
+}
+
+/** What an event's commit did: the decision, the feed messages with their seqs, the commands sent. */
+export interface Committed {
+  readonly decision: Decision;
+  readonly feed: FeedMessage[];
+  readonly commands: CommandRecord[];
+}
+
+/** Done: committed (an event that changed something), recorded (status, acks) or only counted (telemetry). */
+export interface Processed extends Validated {
+  readonly committed: Committed | null;
 }

@@ -1,6 +1,7 @@
 import { isoTime } from '../../../protocol/index.js';
-import { decideEvent, decideStatus, isRejection } from '../domain/index.js';
-import { Rejected } from './context.js';
+import { decideEvent, decideStatus, isRefusal } from '../domain/index.js';
+import type { Committed, Processed, Validated } from './context.js';
+import { DeadLetterError } from './dead-letter.js';
 import type { Stage } from './stage.js';
 
 /**
@@ -8,32 +9,31 @@ import type { Stage } from './stage.js';
  * as one step because a version conflict (another instance changed the car) means deciding again.
  * Telemetry is only counted (no state change per 1 Hz sample); status and acks are recorded.
  */
-export const decideAndPersist: Stage = async (ctx, deps) => {
-  const m = ctx.message!;
-  const { core } = deps;
-  switch (m.kind) {
+export const decideAndPersist: Stage<Validated, Processed> = (ctx, { core }) => {
+  const { message } = ctx;
+  switch (message.kind) {
     case 'event': {
-      const result = await core.run(m.event.vin, (aggregate, dctx) => decideEvent(aggregate, m.event, dctx), { eventId: m.event.eventId });
-      if (isRejection(result)) return; // events are never refused by the rules, only by validation
-      if (result.status === 'duplicate') throw new Rejected('duplicate_event', m.event.eventId);
-      if (result.status === 'ok') {
-        ctx.decision = result.decision;
-        ctx.feed = result.feed;
-        ctx.commands = result.commands;
-      }
-      return;
+      const { event } = message;
+      return core.run(event.vin, (aggregate, dctx) => decideEvent(aggregate, event, dctx), { eventId: event.eventId }).then((result): Processed => {
+        // Events are never refused by the rules, only by validation; noop: nothing to commit.
+        if (isRefusal(result) || result.status === 'noop') return processed(ctx, null);
+        if (result.status === 'duplicate') throw new DeadLetterError('duplicate_event', event.eventId);
+        return processed(ctx, { decision: result.decision, feed: result.feed, commands: result.commands });
+      });
     }
-    case 'status': {
-      const online = m.status.online;
-      await core.run(m.vin, (aggregate, dctx) => decideStatus(aggregate, online, dctx));
-      return;
-    }
-    case 'acks': {
-      const recorded = await core.deps.store.recordAck(m.vin, m.ack, isoTime(ctx.receivedAt));
-      if (recorded === 'unknown') throw new Rejected('unknown_command', m.ack.commandId);
-      return;
-    }
+    case 'status':
+      return core.run(message.vin, (aggregate, dctx) => decideStatus(aggregate, message.status.online, dctx)).then(() => processed(ctx, null));
+    case 'acks':
+      return core.deps.store.recordAck(message.vin, message.ack, isoTime(ctx.receivedAt)).then((recorded) => {
+        if (recorded === 'unknown') throw new DeadLetterError('unknown_command', message.ack.commandId);
+        return processed(ctx, null);
+      });
     case 'telemetry':
-      return;
+      return processed(ctx, null);
   }
 };
+
+/** Spelled out, not spread: this runs for every telemetry sample, and a spread copy costs more. */
+function processed({ topic, payload, receivedAt, message }: Validated, committed: Committed | null): Processed {
+  return { topic, payload, receivedAt, message, committed };
+}

@@ -1,25 +1,41 @@
 import { findJsonLimitProblem, MAX_JSON_DEPTH, parseTopic } from '../../../protocol/index.js';
-import { Rejected, type IngestContext } from './context.js';
+import type { Decoded, Raw, VehicleRoute } from './context.js';
+import { DeadLetterError } from './dead-letter.js';
 import type { Stage } from './stage.js';
 
 /** Stage 1: which topic, and is the payload JSON of an acceptable size, depth and well-formed Unicode. */
-export const decode: Stage = async (ctx: IngestContext, deps) => {
-  const route = parseTopic(ctx.topic);
-  if (route.kind === 'other' || route.kind === 'commands' || route.kind === 'lockout') throw new Rejected('unknown_topic', ctx.topic);
-  if ('unknownType' in route) throw new Rejected('unknown_event_type', route.type);
-  ctx.route = route;
-  if (ctx.payload.length > deps.config.MAX_PAYLOAD_BYTES) {
-    throw new Rejected('payload_too_large', `${ctx.payload.length} bytes > ${deps.config.MAX_PAYLOAD_BYTES}`);
+export const decode: Stage<Raw, Decoded> = (raw, { config }) => {
+  const route = vehicleRoute(raw.topic);
+  if (raw.payload.length > config.MAX_PAYLOAD_BYTES) {
+    throw new DeadLetterError('payload_too_large', `${raw.payload.length} bytes > ${config.MAX_PAYLOAD_BYTES}`);
   }
+  let json: unknown;
   try {
-    ctx.json = JSON.parse(ctx.payload.toString('utf8'));
+    json = JSON.parse(raw.payload.toString('utf8'));
   } catch (err) {
-    throw new Rejected('malformed_json', (err as Error).message);
+    throw new DeadLetterError('malformed_json', err instanceof Error ? err.message : String(err));
   }
   // Issue "No acknowledged emergency event lost": JSON.parse accepts `\ud800` and any depth, the
   // store's Lua cjson neither; refused here, before any stage reads or keeps the value.
-  const problem = findJsonLimitProblem(ctx.json);
+  const problem = findJsonLimitProblem(json);
   if (problem) {
-    throw new Rejected(problem.kind, problem.kind === 'nesting_too_deep' ? `deeper than ${MAX_JSON_DEPTH} at ${problem.pointer}` : `lone surrogate at ${problem.pointer}`);
+    throw new DeadLetterError(problem.kind, problem.kind === 'nesting_too_deep' ? `deeper than ${MAX_JSON_DEPTH} at ${problem.pointer}` : `lone surrogate at ${problem.pointer}`);
   }
+  return { topic: raw.topic, payload: raw.payload, receivedAt: raw.receivedAt, route, json };
 };
+
+/** A topic cars publish on, or a dead letter: commands and lockout are the backend's own topics. */
+function vehicleRoute(topic: string): VehicleRoute {
+  const route = parseTopic(topic);
+  switch (route.kind) {
+    case 'event':
+      if ('unknownType' in route) throw new DeadLetterError('unknown_event_type', route.type);
+      return route;
+    case 'telemetry':
+    case 'status':
+    case 'acks':
+      return { kind: route.kind, vin: route.vin };
+    default:
+      throw new DeadLetterError('unknown_topic', topic);
+  }
+}

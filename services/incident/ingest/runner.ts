@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { DeadLetter } from '../../../protocol/index.js';
+import type { DeadLetterReason } from '../../../protocol/index.js';
 import type { Clock } from '../../../lib/clock/index.js';
 import { BusyError } from '../core.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/port.js';
+import { StoreUnavailable, type Store } from '../store/port.js';
 
 export interface IngestRunnerOptions {
   /** The staged ingest: resolves when committed or dead-lettered, throws when neither happened. */
@@ -12,7 +12,7 @@ export interface IngestRunnerOptions {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  deadLetter: (topic: string, payload: Buffer, reason: DeadLetter['reason'], detail?: string) => void;
+  deadLetter: (topic: string, payload: Buffer, reason: DeadLetterReason, detail?: string) => void;
   /** INGEST_MAX_TRIES: failures with the store up after which the message is dead-lettered. */
   maxTries: number;
   /** How long a message may be held while the store is down before it is refused; Infinity: never. */
@@ -38,9 +38,10 @@ export class IngestHeldTooLong extends Error {
 /**
  * Runs inbound messages through ingest for a transport, and decides what a failure means (issue 9):
  * - resolved: committed or dead-lettered; the transport acknowledges (PUBACK) only then;
- * - the store is unreachable (ping fails) or the car keeps changing under us: the message is held and
- *   tried again with backoff, for as long as `holdMs`, then refused (rejected: no PUBACK, the car sends
- *   it again). Only an outage holds ingest, and `/readyz` says so meanwhile;
+ * - the store is unreachable (the adapter threw StoreUnavailable, or ping fails) or the car keeps
+ *   changing under us (BusyError, the domain error `busy`): the message is held and tried again with
+ *   backoff, for as long as `holdMs`, then given up (IngestHeldTooLong: no PUBACK, the car sends it
+ *   again). Only an outage holds ingest, and `/readyz` says so meanwhile;
  * - any other failure (the data cannot be encoded, decoded or processed): tried `maxTries` times, then
  *   dead-lettered as `processing_failed` and acknowledged, so one poison message never stalls the rest.
  * Messages of one car run in arrival order; different cars run concurrently (one key per VIN).
@@ -92,12 +93,13 @@ export class IngestRunner {
         return;
       } catch (err) {
         if (this.stopping) throw new IngestStopped();
-        const kind = err instanceof BusyError ? 'busy' : (await this.storeDown()) ? 'store_unavailable' : 'processing';
+        // The adapter names an outage (StoreUnavailable); a failing ping finds the others.
+        const kind = err instanceof BusyError ? 'busy' : err instanceof StoreUnavailable || (await this.storeDown()) ? 'store_unavailable' : 'processing';
         metrics.ingestFailures.inc({ kind });
         if (kind === 'processing' && ++failures >= maxTries) {
           const detail = `failed ${failures} times with the store up: ${(err as Error).message ?? String(err)}`;
           logger.error({ err, topic }, 'message dead-lettered after repeated failures (processing_failed)');
-          metrics.rejections.inc({ reason: 'processing_failed' });
+          metrics.deadLetters.inc({ reason: 'processing_failed' });
           this.opts.deadLetter(topic, payload, 'processing_failed', detail);
           return;
         }

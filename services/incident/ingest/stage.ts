@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { IncidentCore } from '../core.js';
-import type { IngestContext } from './context.js';
 
 export interface IngestDeps {
   config: Config;
@@ -9,5 +8,13 @@ export interface IngestDeps {
   logger: Logger;
 }
 
-/** One named step of ingest (STYLE 5); throws Rejected to refuse the message. */
-export type Stage = (ctx: IngestContext, deps: IngestDeps) => Promise<void>;
+/**
+ * One named step of ingest (STYLE 5): takes the context it needs, returns the next one; throws
+ * DeadLetterError to refuse the message. A stage with nothing to wait for returns its result directly
+ * (no promise), which keeps the 10,000 msg/s telemetry path free of needless microtask turns.
+ */
+export type Stage<In, Out> = (ctx: In, deps: IngestDeps) => Out | Promise<Out>;
+
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}

@@ -1,3 +1,4 @@
+import type { TSchema } from '@sinclair/typebox';
 import {
   Ack,
   EARLIEST_TIME,
@@ -11,59 +12,73 @@ import {
   validator,
   type EventType,
   type SchemaIssue,
-  type Validator,
+  type VehicleEvent,
 } from '../../../protocol/index.js';
-import type { TSchema } from '@sinclair/typebox';
-import { Rejected, type IngestContext } from './context.js';
+import type { Decoded, InboundMessage, Validated } from './context.js';
+import { DeadLetterError } from './dead-letter.js';
 import type { Stage } from './stage.js';
 
-const eventValidators = Object.fromEntries(
-  Object.entries(EventSchemas).map(([type, schema]) => [type, validator(schema)]),
-) as unknown as Record<EventType, Validator<TSchema>>;
+/** A compiled check of one event type, seen as a check of "some vehicle event". */
+interface EventValidator {
+  check(value: unknown): value is VehicleEvent;
+  issues(value: unknown): SchemaIssue[];
+}
+
+const eventValidators: Record<EventType, EventValidator> = {
+  airbag: validator(EventSchemas.airbag),
+  impact: validator(EventSchemas.impact),
+  sos: validator(EventSchemas.sos),
+  trouble: validator(EventSchemas.trouble),
+  power: validator(EventSchemas.power),
+  'security-alarm': validator(EventSchemas['security-alarm']),
+};
 const telemetry = validator(Telemetry);
 const status = validator(VehicleStatus);
 const ack = validator(Ack);
 
 /** Stage 2: the payload matches the contract schema for its topic, and agrees with the topic. */
-export const validate: Stage = async (ctx: IngestContext) => {
-  const route = ctx.route!;
-  const json = ctx.json as Record<string, unknown> | null;
-  if (!isVin(route.kind === 'other' ? '' : route.vin)) throw new Rejected('invalid_vin', 'in the topic');
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Rejected('schema_invalid', 'payload is not a JSON object');
-  if ('v' in json && json.v !== 1) throw new Rejected('unsupported_version', `v=${JSON.stringify(json.v)}`);
-  const vin = (route as { vin: string }).vin;
-
+export const validate: Stage<Decoded, Validated> = ({ topic, payload, receivedAt, route, json }) => {
+  if (!isVin(route.vin)) throw new DeadLetterError('invalid_vin', 'in the topic');
+  if (!isJsonObject(json)) throw new DeadLetterError('schema_invalid', 'payload is not a JSON object');
+  if ('v' in json && json.v !== 1) throw new DeadLetterError('unsupported_version', `v=${JSON.stringify(json.v)}`);
+  const { vin } = route;
+  let message: InboundMessage;
   switch (route.kind) {
     case 'event': {
       // Contract: the vin and type in the payload must equal those in the topic.
       if (json.vin !== vin || json.type !== route.type) {
-        if (typeof json.vin === 'string' && !isVin(json.vin)) throw new Rejected('invalid_vin', 'in the payload');
-        throw new Rejected('topic_mismatch', `topic ${vin}/${route.type}, payload ${String(json.vin)}/${String(json.type)}`);
+        if (typeof json.vin === 'string' && !isVin(json.vin)) throw new DeadLetterError('invalid_vin', 'in the payload');
+        throw new DeadLetterError('topic_mismatch', `topic ${vin}/${route.type}, payload ${String(json.vin)}/${String(json.type)}`);
       }
-      const v = eventValidators[route.type as EventType];
-      if (!v.check(json)) throw reject(v.issues(json), json);
-      realTimes(EventSchemas[route.type as EventType], json);
-      ctx.message = { kind: 'event', event: json as never };
-      return;
+      const v = eventValidators[route.type];
+      if (!v.check(json)) throw schemaDeadLetter(v.issues(json), json);
+      realTimes(EventSchemas[route.type], json);
+      message = { kind: 'event', event: json };
+      break;
     }
     case 'telemetry':
-      if (json.vin !== vin) throw new Rejected('topic_mismatch', `topic ${vin}, payload ${String(json.vin)}`);
-      if (!telemetry.check(json)) throw reject(telemetry.issues(json), json);
+      if (json.vin !== vin) throw new DeadLetterError('topic_mismatch', `topic ${vin}, payload ${String(json.vin)}`);
+      if (!telemetry.check(json)) throw schemaDeadLetter(telemetry.issues(json), json);
       realTimes(Telemetry, json);
-      ctx.message = { kind: 'telemetry', telemetry: json };
-      return;
+      message = { kind: 'telemetry', telemetry: json };
+      break;
     case 'status':
-      if (!status.check(json)) throw reject(status.issues(json));
+      if (!status.check(json)) throw schemaDeadLetter(status.issues(json));
       realTimes(VehicleStatus, json);
-      ctx.message = { kind: 'status', vin, status: json };
-      return;
+      message = { kind: 'status', vin, status: json };
+      break;
     case 'acks':
-      if (!ack.check(json)) throw reject(ack.issues(json));
+      if (!ack.check(json)) throw schemaDeadLetter(ack.issues(json));
       realTimes(Ack, json);
-      ctx.message = { kind: 'acks', vin, ack: json };
-      return;
+      message = { kind: 'acks', vin, ack: json };
+      break;
   }
+  return { topic, payload, receivedAt, message };
 };
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * Issue "No acknowledged emergency event lost": the IsoTime schema is only a pattern, so
@@ -72,20 +87,20 @@ export const validate: Stage = async (ctx: IngestContext) => {
  */
 function realTimes(schema: TSchema, json: unknown): void {
   const at = findUnrealTime(schema, json);
-  if (at !== undefined) throw new Rejected('invalid_timestamp', `${at}: not a real time in [${EARLIEST_TIME}, ${LATEST_TIME})`);
+  if (at !== undefined) throw new DeadLetterError('invalid_timestamp', `${at}: not a real time in [${EARLIEST_TIME}, ${LATEST_TIME})`);
 }
 
 /** The most specific reason the contract names for a schema failure. */
-function reject(issues: SchemaIssue[], json?: Record<string, unknown>): Rejected {
+function schemaDeadLetter(issues: SchemaIssue[], json?: Record<string, unknown>): DeadLetterError {
   const detail = describeIssues(issues);
-  if (issues.some((i) => /^\/position\/(lat|lon)$/.test(i.path)) || positionOutOfRange(json?.position)) return new Rejected('position_out_of_range', detail);
-  if (issues.some((i) => i.path === '/vin')) return new Rejected('invalid_vin', detail);
-  return new Rejected('schema_invalid', detail);
+  if (issues.some((i) => /^\/position\/(lat|lon)$/.test(i.path)) || positionOutOfRange(json?.position)) return new DeadLetterError('position_out_of_range', detail);
+  if (issues.some((i) => i.path === '/vin')) return new DeadLetterError('invalid_vin', detail);
+  return new DeadLetterError('schema_invalid', detail);
 }
 
 /** `position` is a union with null, so the schema reports only `/position`: look at lat/lon directly. */
 function positionOutOfRange(position: unknown): boolean {
-  if (typeof position !== 'object' || position === null) return false;
-  const { lat, lon } = position as { lat?: unknown; lon?: unknown };
+  if (!isJsonObject(position)) return false;
+  const { lat, lon } = position;
   return (typeof lat === 'number' && (lat < -90 || lat > 90)) || (typeof lon === 'number' && (lon < -180 || lon > 180));
 }

@@ -1,19 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Case, CaseIdParams, CaseListQuery, CaseWithSession, CloseBody, ErrorBody, OperatorBody } from '../../../protocol/index.js';
+import { Case, CaseIdParams, CaseListQuery, CaseWithSession, CloseBody, OperatorBody } from '../../../protocol/index.js';
 import { operatorIdOf } from '../plugins/operator.js';
+import { caseErrors, common } from './responses.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-
-/** Contract "HTTP": cases and the operator's work on them (D2, D4). */
+/** Contract "HTTP": cases and the operator's work on them (D2, D4). Only the service, never the store. */
 export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const svc = app.incident;
 
-  app.get('/v1/cases', { schema: { tags: ['cases'], querystring: CaseListQuery, response: { 200: Type.Array(Case) } } }, async (req) =>
-    svc.store.listCases(req.query.status ?? 'open'),
+  app.get('/v1/cases', { schema: { tags: ['cases'], querystring: CaseListQuery, response: { 200: Type.Array(Case), ...common } } }, async (req) =>
+    svc.listCases(req.query.status ?? 'open'),
   );
 
-  app.get('/v1/cases/:id', { schema: { tags: ['cases'], params: CaseIdParams, response: { 200: CaseWithSession, ...errors } } }, async (req) =>
+  app.get('/v1/cases/:id', { schema: { tags: ['cases'], params: CaseIdParams, response: { 200: CaseWithSession, ...caseErrors } } }, async (req) =>
     svc.caseWithSession(req.params.id),
   );
 
@@ -21,7 +20,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/v1/cases/:id/${kind}`,
       {
-        schema: { tags: ['cases'], summary, params: CaseIdParams, body: Type.Optional(OperatorBody), response: { 200: Case, ...errors } },
+        schema: { tags: ['cases'], summary, params: CaseIdParams, body: Type.Optional(OperatorBody), response: { 200: Case, ...caseErrors } },
         // The body is optional (the operator may be named by X-Operator-Id alone); Fastify would check undefined against the object schema.
         preValidation: async (req) => {
           req.body ??= {};
@@ -35,7 +34,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/v1/cases/:id/close',
-    { schema: { tags: ['cases'], summary: 'Close the case with a resolution; the call must be cleared', params: CaseIdParams, body: CloseBody, response: { 200: Case, ...errors } } },
+    { schema: { tags: ['cases'], summary: 'Close the case with a resolution; the call must be cleared', params: CaseIdParams, body: CloseBody, response: { 200: Case, ...caseErrors } } },
     async (req) =>
       svc.operatorAction({ kind: 'close', caseId: req.params.id, operatorId: operatorIdOf(req), resolution: req.body.resolution, ...(req.body.note ? { note: req.body.note } : {}) }),
   );

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, SessionIdParams, VoiceSession } from '../../../protocol/index.js';
-import { ApiError } from '../errors.js';
+import { common } from './responses.js';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/v1/sessions/:id', { schema: { tags: ['sessions'], params: SessionIdParams, response: { 200: VoiceSession, 404: ErrorBody } } }, async (req) => {
-    const s = await app.incident.store.getSession(req.params.id);
-    if (!s) throw new ApiError('session_not_found');
-    return s;
-  });
+  app.get('/v1/sessions/:id', { schema: { tags: ['sessions'], params: SessionIdParams, response: { 200: VoiceSession, ...common, 404: ErrorBody } } }, async (req) =>
+    app.incident.session(req.params.id),
+  );
 };

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import { SystemClock, type Clock } from '../../../lib/clock/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
-import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
+import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, storePolicy, type StorePolicyOptions } from './policy.js';
+import type { Commit, CommitResult, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
 
-export interface MemoryStoreOptions {
-  /** How many feed messages are kept for `since` resumes. */
-  feedHistory?: number;
-  /** How many commands are kept per car. */
-  commandsPerVehicle?: number;
+export interface MemoryStoreOptions extends StorePolicyOptions {
+  /** The clock that dedupe entries expire on (policy.ts `dedupeTtlSeconds`); the system clock by default. */
+  clock?: Clock;
 }
 
 /**
  * The embedded default. Single-threaded JavaScript makes each commit atomic; structuredClone at the
- * boundary keeps callers from mutating stored records behind the store's back.
+ * boundary keeps callers from mutating stored records behind the store's back. What is kept, in which
+ * order and for how long is policy.ts, shared with the Redis adapter.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
@@ -22,7 +23,7 @@ export class MemoryStore implements Store {
   private cases = new Map<string, Case>();
   private openByVin = new Map<string, Set<string>>();
   private sessions = new Map<string, VoiceSession>();
-  private seen = new Set<string>();
+  private readonly seen: SeenEvents;
   private alerts = new Map<string, SecurityAlert[]>();
   private impacts = new Map<string, RecordedImpact[]>();
   private commands = new Map<string, CommandRecord[]>();
@@ -31,12 +32,21 @@ export class MemoryStore implements Store {
   private outbox = new Map<string, OutboxMessage>();
   private seq = 0;
   private listeners = new Set<FeedListener>();
+  private readonly clock: Clock;
   private readonly feedHistory: number;
   private readonly commandsPerVehicle: number;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.feedHistory = options.feedHistory ?? 10_000;
-    this.commandsPerVehicle = options.commandsPerVehicle ?? 200;
+    const policy = storePolicy(options);
+    this.feedHistory = policy.feedHistory;
+    this.commandsPerVehicle = policy.commandsPerVehicle;
+    this.clock = options.clock ?? new SystemClock();
+    this.seen = new SeenEvents(policy.dedupeTtlSeconds * 1000);
+  }
+
+  /** How many (vin, eventId) pairs are remembered right now: bounded by the dedupe TTL, like Redis keys. */
+  get dedupeEntries(): number {
+    return this.seen.size;
   }
 
   async loadVehicle(vin: string): Promise<VehicleAggregate> {
@@ -47,11 +57,13 @@ export class MemoryStore implements Store {
   }
 
   async commit(change: Commit): Promise<CommitResult> {
+    const now = this.clock.now();
+    this.seen.prune(now);
     const current = this.vehicles.get(change.vin)?.version ?? 0;
-    if (change.eventId !== undefined && this.seen.has(seenKey(change.vin, change.eventId))) return { status: 'duplicate' };
+    if (change.eventId !== undefined && this.seen.has(seenKey(change.vin, change.eventId), now)) return { status: 'duplicate' };
     if (current !== change.expectedVersion) return { status: 'conflict' };
 
-    if (change.eventId !== undefined) this.seen.add(seenKey(change.vin, change.eventId));
+    if (change.eventId !== undefined) this.seen.add(seenKey(change.vin, change.eventId), now);
     this.vehicles.set(change.vin, { ...structuredClone(change.vehicle), version: current + 1 });
     for (const c of change.cases) this.putCase(structuredClone(c));
     for (const s of change.sessions) this.sessions.set(s.id, structuredClone(s));
@@ -71,7 +83,7 @@ export class MemoryStore implements Store {
   }
 
   async hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
-    return this.seen.has(seenKey(vin, eventId));
+    return this.seen.has(seenKey(vin, eventId), this.clock.now());
   }
 
   async getCase(id: string): Promise<Case | null> {
@@ -81,7 +93,7 @@ export class MemoryStore implements Store {
 
   async listCases(status: CaseStatus): Promise<Case[]> {
     const list = [...this.cases.values()].filter((c) => c.status === status).map((c) => structuredClone(c));
-    return status === 'open' ? list.sort(compareQueueOrder) : list.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
+    return list.sort(status === 'open' ? compareOpenOrder : compareClosedOrder);
   }
 
   async getSession(id: string): Promise<VoiceSession | null> {
@@ -104,7 +116,7 @@ export class MemoryStore implements Store {
   async recordAck(vin: string, ack: Ack, at: string): Promise<'ok' | 'unknown'> {
     const record = this.commands.get(vin)?.find((c) => c.commandId === ack.commandId);
     if (!record) return 'unknown';
-    record.ack = { ok: ack.ok, at, ...(ack.error !== undefined ? { error: ack.error } : {}) };
+    record.ack = ackRecord(ack, at);
     return 'ok';
   }
 
@@ -117,9 +129,7 @@ export class MemoryStore implements Store {
   }
 
   async feedSince(seq: number): Promise<FeedMessage[] | null> {
-    if (seq > this.seq) return null;
-    const oldest = this.feed[0]?.seq ?? this.seq + 1;
-    if (seq < oldest - 1) return null;
+    if (!inFeedWindow(seq, this.seq, this.feedHistory)) return null;
     return structuredClone(this.feed.filter((m) => m.seq > seq));
   }
 
@@ -169,6 +179,51 @@ export class MemoryStore implements Store {
 
 function seenKey(vin: string, eventId: string): string {
   return `${vin}/${eventId}`;
+}
+
+/**
+ * The dedupe memory, bounded in time like the Redis adapter's keys with a TTL: an entry is remembered
+ * for `ttlMs` on the store's clock, then forgotten. Entries are queued in the order they expire (one
+ * TTL for all, and commits come in clock order), so pruning on commit only looks at the queue's head.
+ */
+class SeenEvents {
+  private readonly expiresAt = new Map<string, number>();
+  private keys: string[] = [];
+  private due: number[] = [];
+  private head = 0;
+
+  constructor(private readonly ttlMs: number) {}
+
+  get size(): number {
+    return this.expiresAt.size;
+  }
+
+  has(key: string, now: number): boolean {
+    const due = this.expiresAt.get(key);
+    return due !== undefined && due > now;
+  }
+
+  add(key: string, now: number): void {
+    const due = now + this.ttlMs;
+    this.expiresAt.set(key, due);
+    this.keys.push(key);
+    this.due.push(due);
+  }
+
+  /** Forgets what expired by `now`. */
+  prune(now: number): void {
+    while (this.head < this.due.length && this.due[this.head]! <= now) {
+      const key = this.keys[this.head]!;
+      // A key added again later has a later expiry: only its own entry removes it.
+      if (this.expiresAt.get(key) === this.due[this.head]) this.expiresAt.delete(key);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.due.length) {
+      this.keys = this.keys.slice(this.head);
+      this.due = this.due.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 function append<T>(map: Map<string, T[]>, vin: string, items: T[], keep = Infinity): void {

@@ -105,3 +105,16 @@ export interface Store {
 }
 
 export { compareQueueOrder };
+
+/**
+ * The store could not be reached or did not answer in time (a Redis connection error or command
+ * timeout): an outage, not a fault of the request or the data. The outcome of a write is unknown (it
+ * may have run). Ingest holds the message and tries again (ingest/runner.ts); HTTP answers 503
+ * `unavailable` with Retry-After. Adapters throw it; a caller may also find an outage by `ping()`.
+ */
+export class StoreUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}

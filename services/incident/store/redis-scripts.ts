@@ -149,8 +149,9 @@ return {seq, cases}
 `;
 
 /**
- * KEYS: feed:seq, feed. ARGV: since, history. Returns {currentSeq, entries}; entries are read only when
- * `since` is inside the kept window (the adapter decides null exactly as the memory store does).
+ * KEYS: feed:seq, feed. ARGV: since, history. Returns {currentSeq, entries}, read together. The adapter
+ * decides with policy.ts `inFeedWindow`, as the memory store does; the script only skips reading
+ * entries that the same rule (restated here: Lua cannot import it) would throw away.
  */
 const FEED_SINCE = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')

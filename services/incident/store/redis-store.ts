@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
-import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import type { Ack, Case, CaseStatus, CommandAckRecord, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
-import { compareQueueOrder, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
+import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, STORE_DEFAULTS, type StorePolicyOptions } from './policy.js';
+import { StoreUnavailable, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
 import { FeedReader, parseFeedEntry } from './redis-feed.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
 import { RedisLease } from './redis-lease.js';
 import { withScripts, type ScriptedRedis } from './redis-scripts.js';
 
-export interface RedisStoreOptions {
+/** What is kept and for how long (feedHistory, commandsPerVehicle, dedupeTtlSeconds): policy.ts. */
+export interface RedisStoreOptions extends StorePolicyOptions {
   /** `redis://[:password@]host:port[/db]` (REDIS_URL). */
   url: string;
   /** Prepended to every key; lets deployments and tests share one Redis. */
   keyPrefix?: string;
-  /** How many feed messages `feedSince` can replay (the stream keeps at least this many). */
-  feedHistory?: number;
-  /** How many commands are kept per car (like the memory store). */
-  commandsPerVehicle?: number;
-  /** How long a (vin, eventId) is remembered for dedupe; cars redeliver within minutes, not days. */
-  dedupeTtlSeconds?: number;
   /**
    * A command without a reply in this time fails. With the offline queue off, a Redis outage makes a
    * commit fail fast instead of hanging: the service then does not ack the MQTT message and the broker
@@ -32,10 +28,8 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULTS = {
+  ...STORE_DEFAULTS,
   keyPrefix: 'anshin:',
-  feedHistory: 10_000,
-  commandsPerVehicle: 200,
-  dedupeTtlSeconds: 7 * 24 * 3600,
   commandTimeoutMs: 2_000,
   feedBlockMs: 1_000,
 };
@@ -101,180 +95,205 @@ export class RedisStore implements Store {
     private readonly opts: typeof DEFAULTS,
   ) {}
 
-  async loadVehicle(vin: string): Promise<VehicleAggregate> {
-    const [json, caseJsons, sessionJsons] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
-    const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
-    const cases = caseJsons.map(parse<Case>);
-    const sessions = sessionJsons.map(parse<VoiceSession>);
-    // The script skips a session it could not find through cjson (see LOAD_VEHICLE): read those here.
-    // The commit's version check still guards the whole aggregate.
-    const have = new Set(sessions.map((s) => s.id));
-    const missing = cases.map((c) => c.sessionId).filter((id) => !have.has(id));
-    if (missing.length > 0) sessions.push(...(await this.getMany(missing.map((id) => this.keys.session(id)))).map(parse<VoiceSession>));
-    return { vehicle, cases, sessions };
-  }
-
-  async commit(change: Commit): Promise<CommitResult> {
-    const version = change.expectedVersion + 1;
-    const keys: string[] = [
-      this.keys.vehicle(change.vin),
-      this.keys.seen(change.vin, change.eventId ?? ''),
-      this.keys.openCases,
-      this.keys.closedCases,
-      this.keys.lockouts,
-      this.keys.alerts(change.vin),
-      this.keys.impacts(change.vin),
-      this.keys.commands(change.vin),
-      this.keys.commandIds(change.vin),
-      this.keys.commandAcks(change.vin),
-      this.keys.feedSeq,
-      this.keys.feed,
-      this.keys.outbox,
-      this.keys.outboxIds,
-      this.keys.outboxDue,
-    ];
-    const until = change.vehicle.lockout.until;
-    if (until !== null && !Number.isFinite(until)) throw new Error(`vehicle ${change.vin}: lockout.until is not a time`);
-    const args: (string | number)[] = [
-      change.expectedVersion,
-      change.eventId !== undefined ? 1 : 0,
-      this.opts.dedupeTtlSeconds,
-      JSON.stringify({ ...change.vehicle, version }),
-      change.vin,
-      until === null ? '' : until,
-      this.opts.feedHistory,
-      this.opts.commandsPerVehicle,
-      change.feed.length,
-    ];
-    args.push(change.cases.length);
-    for (const c of change.cases) {
-      keys.push(this.keys.case(c.id), this.keys.vehicleOpen(c.vin));
-      const score = c.status === 'open' ? openScore(c.priority, c.openedAt) : closedScore(c.closedAt);
-      // A bad score would fail inside the script after earlier writes (Redis does not roll back).
-      if (!Number.isFinite(score)) throw new Error(`case ${c.id}: unreadable ${c.status === 'open' ? 'openedAt' : 'closedAt'}`);
-      args.push(c.id, JSON.stringify(c), c.status, score);
-    }
-    args.push(change.sessions.length);
-    for (const s of change.sessions) {
-      keys.push(this.keys.session(s.id));
-      args.push(JSON.stringify(s));
-    }
-    for (const list of [change.alerts, change.impacts]) args.push(list.length, ...list.map((x) => JSON.stringify(x)));
-    args.push(change.commands.length);
-    // commandId first: the script reads it with a pattern when it trims old records.
-    for (const { commandId, ...rest } of change.commands) args.push(commandId, JSON.stringify({ commandId, ...rest }));
-    const outbox = change.outbox ?? [];
-    args.push(outbox.length);
-    for (const m of outbox) args.push(m.key, m.id, JSON.stringify(m), m.at);
-    const drafts = change.feed.map((d) => JSON.stringify(d));
-    args.push(...drafts);
-
-    const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
-    if (status === 'duplicate' || status === 'conflict') return { status };
-    const feed = drafts.map((msg, i) => parseFeedEntry(['seq', String(first + i), 'msg', msg]));
-    if (feed.length > 0) this.reader.committed(first + feed.length - 1);
-    return { status: 'ok', feed };
-  }
-
-  async hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.seen(vin, eventId))) === 1;
-  }
-
-  async getCase(id: string): Promise<Case | null> {
-    const json = await this.redis.get(this.keys.case(id));
-    return json ? parse<Case>(json) : null;
-  }
-
-  async listCases(status: CaseStatus): Promise<Case[]> {
-    if (status === 'open') return (await this.feedSnapshot()).cases;
-    const ids = await this.redis.zrevrange(this.keys.closedCases, 0, -1);
-    const cases = (await this.getMany(ids.map((id) => this.keys.case(id)))).map(parse<Case>).filter((c) => c.status === 'closed');
-    // Same comparator as the memory store (newest closedAt first).
-    return cases.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
-  }
-
-  async getSession(id: string): Promise<VoiceSession | null> {
-    const json = await this.redis.get(this.keys.session(id));
-    return json ? parse<VoiceSession>(json) : null;
-  }
-
-  async listAlerts(vin: string): Promise<SecurityAlert[]> {
-    return (await this.redis.lrange(this.keys.alerts(vin), 0, -1)).map(parse<SecurityAlert>);
-  }
-
-  async listImpacts(vin: string): Promise<RecordedImpact[]> {
-    return (await this.redis.lrange(this.keys.impacts(vin), 0, -1)).map(parse<RecordedImpact>);
-  }
-
-  async listCommands(vin: string): Promise<CommandRecord[]> {
-    const [records, acks] = await this.redis
-      .multi()
-      .lrange(this.keys.commands(vin), 0, -1)
-      .hgetall(this.keys.commandAcks(vin))
-      .exec()
-      .then((replies) => (replies ?? []).map(([err, value]) => {
-        if (err) throw err;
-        return value;
-      }) as [string[], Record<string, string>]);
-    return records.map((json) => {
-      const record = parse<CommandRecord>(json);
-      const ack = acks[record.commandId];
-      if (ack !== undefined) record.ack = parse<NonNullable<CommandRecord['ack']>>(ack);
-      return record;
+  loadVehicle(vin: string): Promise<VehicleAggregate> {
+    return this.io(async () => {
+      const [json, caseJsons, sessionJsons] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
+      const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
+      const cases = caseJsons.map(parse<Case>);
+      const sessions = sessionJsons.map(parse<VoiceSession>);
+      // The script skips a session it could not find through cjson (see LOAD_VEHICLE): read those here.
+      // The commit's version check still guards the whole aggregate.
+      const have = new Set(sessions.map((s) => s.id));
+      const missing = cases.map((c) => c.sessionId).filter((id) => !have.has(id));
+      if (missing.length > 0) sessions.push(...(await this.getMany(missing.map((id) => this.keys.session(id)))).map(parse<VoiceSession>));
+      return { vehicle, cases, sessions };
     });
   }
 
-  async recordAck(vin: string, ack: Ack, at: string): Promise<'ok' | 'unknown'> {
-    const value = JSON.stringify({ ok: ack.ok, at, ...(ack.error !== undefined ? { error: ack.error } : {}) });
-    const found = await this.redis.anshinRecordAck(this.keys.commandIds(vin), this.keys.commandAcks(vin), ack.commandId, value);
-    return found === 1 ? 'ok' : 'unknown';
+  commit(change: Commit): Promise<CommitResult> {
+    return this.io(async () => {
+      const version = change.expectedVersion + 1;
+      const keys: string[] = [
+        this.keys.vehicle(change.vin),
+        this.keys.seen(change.vin, change.eventId ?? ''),
+        this.keys.openCases,
+        this.keys.closedCases,
+        this.keys.lockouts,
+        this.keys.alerts(change.vin),
+        this.keys.impacts(change.vin),
+        this.keys.commands(change.vin),
+        this.keys.commandIds(change.vin),
+        this.keys.commandAcks(change.vin),
+        this.keys.feedSeq,
+        this.keys.feed,
+        this.keys.outbox,
+        this.keys.outboxIds,
+        this.keys.outboxDue,
+      ];
+      const until = change.vehicle.lockout.until;
+      if (until !== null && !Number.isFinite(until)) throw new Error(`vehicle ${change.vin}: lockout.until is not a time`);
+      const args: (string | number)[] = [
+        change.expectedVersion,
+        change.eventId !== undefined ? 1 : 0,
+        this.opts.dedupeTtlSeconds,
+        JSON.stringify({ ...change.vehicle, version }),
+        change.vin,
+        until === null ? '' : until,
+        this.opts.feedHistory,
+        this.opts.commandsPerVehicle,
+        change.feed.length,
+      ];
+      args.push(change.cases.length);
+      for (const c of change.cases) {
+        keys.push(this.keys.case(c.id), this.keys.vehicleOpen(c.vin));
+        const score = c.status === 'open' ? openScore(c.priority, c.openedAt) : closedScore(c.closedAt);
+        // A bad score would fail inside the script after earlier writes (Redis does not roll back).
+        if (!Number.isFinite(score)) throw new Error(`case ${c.id}: unreadable ${c.status === 'open' ? 'openedAt' : 'closedAt'}`);
+        args.push(c.id, JSON.stringify(c), c.status, score);
+      }
+      args.push(change.sessions.length);
+      for (const s of change.sessions) {
+        keys.push(this.keys.session(s.id));
+        args.push(JSON.stringify(s));
+      }
+      for (const list of [change.alerts, change.impacts]) args.push(list.length, ...list.map((x) => JSON.stringify(x)));
+      args.push(change.commands.length);
+      // commandId first: the script reads it with a pattern when it trims old records.
+      for (const { commandId, ...rest } of change.commands) args.push(commandId, JSON.stringify({ commandId, ...rest }));
+      const outbox = change.outbox ?? [];
+      args.push(outbox.length);
+      for (const m of outbox) args.push(m.key, m.id, JSON.stringify(m), m.at);
+      const drafts = change.feed.map((d) => JSON.stringify(d));
+      args.push(...drafts);
+
+      const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
+      if (status === 'duplicate' || status === 'conflict') return { status };
+      const feed = drafts.map((msg, i) => parseFeedEntry(['seq', String(first + i), 'msg', msg]));
+      if (feed.length > 0) this.reader.committed(first + feed.length - 1);
+      return { status: 'ok', feed };
+    });
   }
 
-  async feedSnapshot(): Promise<FeedSnapshot> {
-    const [seq, cases] = await this.redis.anshinSnapshot(this.keys.feedSeq, this.keys.openCases, this.keys.prefix);
-    // The zset already holds queue order; sorting again makes ties identical to the memory adapter.
-    return { seq: Number(seq), cases: cases.map(parse<Case>).filter((c) => c.status === 'open').sort(compareQueueOrder), epoch: await this.feedEpoch() };
+  hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
+    return this.io(async () => (await this.redis.exists(this.keys.seen(vin, eventId))) === 1);
+  }
+
+  getCase(id: string): Promise<Case | null> {
+    return this.io(async () => {
+      const json = await this.redis.get(this.keys.case(id));
+      return json ? parse<Case>(json) : null;
+    });
+  }
+
+  listCases(status: CaseStatus): Promise<Case[]> {
+    return this.io(async () => {
+      if (status === 'open') return (await this.feedSnapshot()).cases;
+      const ids = await this.redis.zrevrange(this.keys.closedCases, 0, -1);
+      const cases = (await this.getMany(ids.map((id) => this.keys.case(id)))).map(parse<Case>).filter((c) => c.status === 'closed');
+      // The zset is an index; the order is the policy's, as in the memory store.
+      return cases.sort(compareClosedOrder);
+    });
+  }
+
+  getSession(id: string): Promise<VoiceSession | null> {
+    return this.io(async () => {
+      const json = await this.redis.get(this.keys.session(id));
+      return json ? parse<VoiceSession>(json) : null;
+    });
+  }
+
+  listAlerts(vin: string): Promise<SecurityAlert[]> {
+    return this.io(async () => (await this.redis.lrange(this.keys.alerts(vin), 0, -1)).map(parse<SecurityAlert>));
+  }
+
+  listImpacts(vin: string): Promise<RecordedImpact[]> {
+    return this.io(async () => (await this.redis.lrange(this.keys.impacts(vin), 0, -1)).map(parse<RecordedImpact>));
+  }
+
+  listCommands(vin: string): Promise<CommandRecord[]> {
+    return this.io(async () => {
+      const [records, acks] = await this.redis
+        .multi()
+        .lrange(this.keys.commands(vin), 0, -1)
+        .hgetall(this.keys.commandAcks(vin))
+        .exec()
+        .then((replies) => (replies ?? []).map(([err, value]) => {
+          if (err) throw err;
+          return value;
+        }) as [string[], Record<string, string>]);
+      return records.map((json) => {
+        const record = parse<CommandRecord>(json);
+        const ack = acks[record.commandId];
+        if (ack !== undefined) record.ack = parse<CommandAckRecord>(ack);
+        return record;
+      });
+    });
+  }
+
+  recordAck(vin: string, ack: Ack, at: string): Promise<'ok' | 'unknown'> {
+    return this.io(async () => {
+      const value = JSON.stringify(ackRecord(ack, at));
+      const found = await this.redis.anshinRecordAck(this.keys.commandIds(vin), this.keys.commandAcks(vin), ack.commandId, value);
+      return found === 1 ? 'ok' : 'unknown';
+    });
+  }
+
+  feedSnapshot(): Promise<FeedSnapshot> {
+    return this.io(async () => {
+      const [seq, cases] = await this.redis.anshinSnapshot(this.keys.feedSeq, this.keys.openCases, this.keys.prefix);
+      // The zset already holds queue order; sorting again by the policy makes ties identical to the memory adapter.
+      return { seq: Number(seq), cases: cases.map(parse<Case>).filter((c) => c.status === 'open').sort(compareOpenOrder), epoch: await this.feedEpoch() };
+    });
   }
 
   /** Shared by every instance; a Redis that lost its data (and so its feed) gets a new one. */
-  async feedEpoch(): Promise<string> {
-    await this.redis.set(this.keys.feedEpoch, randomUUID(), 'NX');
-    return (await this.redis.get(this.keys.feedEpoch))!;
+  feedEpoch(): Promise<string> {
+    return this.io(async () => {
+      await this.redis.set(this.keys.feedEpoch, randomUUID(), 'NX');
+      return (await this.redis.get(this.keys.feedEpoch))!;
+    });
   }
 
-  async feedSince(seq: number): Promise<FeedMessage[] | null> {
-    const [current, entries] = await this.redis.anshinFeedSince(this.keys.feedSeq, this.keys.feed, seq, this.opts.feedHistory);
-    if (seq > current) return null;
-    if (seq < Math.max(0, current - this.opts.feedHistory)) return null;
-    const messages = entries.map(([, fields]) => parseFeedEntry(fields)).filter((m) => m.seq > seq);
-    // The window says these seqs are kept; if some are missing anyway (trimmed by hand, data loss),
-    // a replay with a hole would break the contract: report "too old" so the client takes a snapshot.
-    const expected = current - Math.floor(seq);
-    if (messages.length !== expected || messages.some((m, i) => m.seq !== Math.floor(seq) + 1 + i)) return null;
-    return messages;
+  feedSince(seq: number): Promise<FeedMessage[] | null> {
+    return this.io(async () => {
+      const [current, entries] = await this.redis.anshinFeedSince(this.keys.feedSeq, this.keys.feed, seq, this.opts.feedHistory);
+      if (!inFeedWindow(seq, current, this.opts.feedHistory)) return null;
+      const messages = entries.map(([, fields]) => parseFeedEntry(fields)).filter((m) => m.seq > seq);
+      // The window says these seqs are kept; if some are missing anyway (trimmed by hand, data loss),
+      // a replay with a hole would break the contract: report "too old" so the client takes a snapshot.
+      const expected = current - Math.floor(seq);
+      if (messages.length !== expected || messages.some((m, i) => m.seq !== Math.floor(seq) + 1 + i)) return null;
+      return messages;
+    });
   }
 
   onFeed(listener: FeedListener): () => void {
     return this.reader.subscribe(listener);
   }
 
-  async scheduledLockouts(): Promise<ScheduledLockout[]> {
-    const flat = await this.redis.zrange(this.keys.lockouts, '0', '-1', 'WITHSCORES');
-    const out: ScheduledLockout[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ vin: flat[i]!, until: Number(flat[i + 1]) });
-    return out;
+  scheduledLockouts(): Promise<ScheduledLockout[]> {
+    return this.io(async () => {
+      const flat = await this.redis.zrange(this.keys.lockouts, '0', '-1', 'WITHSCORES');
+      const out: ScheduledLockout[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ vin: flat[i]!, until: Number(flat[i + 1]) });
+      return out;
+    });
   }
 
-  async outboxPending(olderThan: number, limit: number): Promise<OutboxMessage[]> {
-    const keys = await this.redis.zrangebyscore(this.keys.outboxDue, '-inf', olderThan, 'LIMIT', 0, limit);
-    if (keys.length === 0) return [];
-    const values = await this.redis.hmget(this.keys.outbox, ...keys);
-    return values.filter((v): v is string => v !== null).map(parse<OutboxMessage>);
+  outboxPending(olderThan: number, limit: number): Promise<OutboxMessage[]> {
+    return this.io(async () => {
+      const keys = await this.redis.zrangebyscore(this.keys.outboxDue, '-inf', olderThan, 'LIMIT', 0, limit);
+      if (keys.length === 0) return [];
+      const values = await this.redis.hmget(this.keys.outbox, ...keys);
+      return values.filter((v): v is string => v !== null).map(parse<OutboxMessage>);
+    });
   }
 
-  async outboxDone(sent: Pick<OutboxMessage, 'key' | 'id'>[]): Promise<void> {
-    if (sent.length === 0) return;
-    await this.redis.anshinOutboxDone(this.keys.outbox, this.keys.outboxIds, this.keys.outboxDue, ...sent.flatMap((m) => [m.key, m.id]));
+  outboxDone(sent: Pick<OutboxMessage, 'key' | 'id'>[]): Promise<void> {
+    return this.io(async () => {
+      if (sent.length === 0) return;
+      await this.redis.anshinOutboxDone(this.keys.outbox, this.keys.outboxIds, this.keys.outboxDue, ...sent.flatMap((m) => [m.key, m.id]));
+    });
   }
 
   /**
@@ -291,12 +310,12 @@ export class RedisStore implements Store {
     return null;
   }
 
-  async ping(): Promise<void> {
-    await this.redis.ping();
+  ping(): Promise<void> {
+    return this.io(async () => void (await this.redis.ping()));
   }
 
-  async claim(name: string, ttlMs: number): Promise<boolean> {
-    return this.lease(name, ttlMs, this.instanceId).acquire();
+  claim(name: string, ttlMs: number): Promise<boolean> {
+    return this.io(() => this.lease(name, ttlMs, this.instanceId).acquire());
   }
 
   /** A lease on this Redis (e.g. so that one instance fires lockout expiries). */
@@ -312,6 +331,16 @@ export class RedisStore implements Store {
     return this.closing;
   }
 
+  /** Runs a port method: a connection error or timeout of Redis becomes StoreUnavailable (an outage). */
+  private async io<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof StoreUnavailable || !isOutage(err)) throw err;
+      throw new StoreUnavailable(`Redis unavailable: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   private async getMany(keys: string[]): Promise<string[]> {
     const out: string[] = [];
     for (let i = 0; i < keys.length; i += 1_000) {
@@ -320,6 +349,22 @@ export class RedisStore implements Store {
     }
     return out;
   }
+}
+
+/**
+ * ioredis' errors of an unreachable or stalled Redis (offline queue off: it fails at once instead of
+ * queueing), and the replies of a Redis that cannot serve yet. Any other reply error (a script
+ * refusing bad data) is a fault, not an outage.
+ */
+const OUTAGE_MESSAGE = /Command timed out|Connection is closed|Stream isn't writeable|aborted due to connection close|max retries per request|Socket timeout|connect ETIMEDOUT/i;
+const OUTAGE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY)\b/;
+const OUTAGE_CODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isOutage(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof ReplyError) return OUTAGE_REPLY.test(err.message);
+  const code = (err as { code?: unknown }).code;
+  return err.name === 'AbortError' || OUTAGE_MESSAGE.test(err.message) || (typeof code === 'string' && OUTAGE_CODE.has(code));
 }
 
 function redactUrl(url: string): string {

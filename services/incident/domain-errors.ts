@@ -1,0 +1,45 @@
+import type { Refusal, RefusalDetails } from './domain/index.js';
+
+/**
+ * What the incident service answers when it does not return a result (STYLE 7, 15): a code the
+ * callers branch on, a sentence for people, and typed details. Transport-free: HTTP maps each code to a
+ * status, body and headers in one place (errors.ts, plugins/errors.ts); trace replay records the code.
+ *
+ * - the rules' refusals (domain/refusal.ts): `case_closed`, `case_taken`, `call_not_active`,
+ *   `call_active`, `locked_out` (D2, D3);
+ * - `case_not_found`, `session_not_found`: nothing by that id;
+ * - `busy`: the car changed concurrently on every try (core.ts BusyError); trying again is fine;
+ * - `unavailable`: the store cannot be reached (an outage, not a fault of the request); try later.
+ */
+export interface DomainErrorDetails extends RefusalDetails {
+  case_not_found: { caseId: string };
+  session_not_found: { sessionId: string };
+  busy: { vin: string; attempts: number };
+  unavailable: { retryAfterSeconds: number };
+}
+export type DomainErrorCode = keyof DomainErrorDetails;
+
+export class DomainError<C extends DomainErrorCode = DomainErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly details: DomainErrorDetails[C],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+
+  /** Narrows to one code, with its details typed. */
+  is<K extends DomainErrorCode>(code: K): this is DomainError<K> {
+    return (this.code as DomainErrorCode) === code;
+  }
+
+  /** A rule's refusal, thrown to the caller with the same code, message and details. */
+  static refused(refusal: Refusal): DomainError {
+    return new DomainError(refusal.refused, refusal.message, refusal.details);
+  }
+}
+
+/** How long a caller should wait before trying again after `unavailable` (Redis reconnects within 2 s). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
