@@ -1,25 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Stack } from '../../services/stack.js';
-import { testVin, type Fleet } from '../helpers/browser-cars.js';
-import { startConsoleE2e } from '../helpers/console-e2e.js';
+import { testVin } from '../helpers/browser-cars.js';
+import { useConsoleE2e } from '../helpers/console-e2e.js';
 import { openConsole, queueRows } from '../helpers/browser.js';
 
 const TOKEN = 'console-e2e-token-1234';
-let stack: Stack;
-let browser: Browser;
-let fleet: Fleet;
+const e2e = useConsoleE2e({ API_TOKEN: TOKEN });
 
-beforeAll(async () => {
-  ({ browser, stack, fleet } = await startConsoleE2e({ API_TOKEN: TOKEN }));
-});
-afterAll(async () => {
-  await fleet?.close();
-  await browser?.close();
-  await closesWithin(stack, 3000);
-});
-
-/** Resolves whether the stack closed in time (the last test). */
+/** Resolves whether the stack closed in time. */
 async function closesWithin(s: Stack, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -30,6 +18,7 @@ async function closesWithin(s: Stack, ms: number): Promise<boolean> {
 
 describe('console e2e: API token', () => {
   it('asks once for the token when the service answers 401, keeps it in sessionStorage only, then works', async () => {
+    const { browser, stack, fleet } = e2e;
     const vin = testVin('JTAUTH', 1);
     await fleet.fire('sos', vin, {});
     const { page, errors } = await openConsole(browser, stack.httpUrl, { waitLive: false });
@@ -51,13 +40,17 @@ describe('console e2e: API token', () => {
   });
 
   it('does not nag: cancelled, it waits until the operator asks to enter the token', async () => {
-    const { page } = await openConsole(browser, stack.httpUrl, { waitLive: false });
+    const { page, sockets } = await openConsole(e2e.browser, e2e.stack.httpUrl, { waitLive: false });
     const dialog = page.getByRole('dialog', { name: 'API token' });
     await dialog.waitFor({ timeout: 5000 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('[data-conn="unauthorized"]').waitFor({ timeout: 3000 });
+    const attempts = sockets.length;
+    // Deliberately a duration: the rule is that nothing happens for a while after Cancel. 3 s spans the
+    // feed socket's first reconnect delays (0.5 s, then 1 s), when a nagging console would try again.
     await page.waitForTimeout(3000);
     expect(await dialog.count()).toBe(0);
+    expect(sockets.length, 'feed connections tried after Cancel').toBe(attempts);
     await page.getByRole('button', { name: 'Enter API token' }).click();
     await dialog.waitFor({ timeout: 5000 });
     await page.getByRole('textbox', { name: 'API token' }).fill(TOKEN);
@@ -68,6 +61,10 @@ describe('console e2e: API token', () => {
   // Regression (fixed in 1682859): with the auth plugin registered before @fastify/websocket, a refused
   // upgrade's socket was never destroyed and app.close() waited for it forever.
   it('shuts down promptly after the page was refused a feed connection (401 on upgrade)', async () => {
-    expect(await closesWithin(stack, 3000)).toBe(true);
+    const { page, sockets } = await openConsole(e2e.browser, e2e.stack.httpUrl, { waitLive: false });
+    // The token dialog: the page's feed upgrade was refused (and the probe that followed got 401).
+    await page.getByRole('dialog', { name: 'API token' }).waitFor({ timeout: 5000 });
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(await closesWithin(e2e.stack, 3000)).toBe(true);
   });
 });

@@ -1,29 +1,25 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../../services/stack.js';
-import { testVin, type Fleet } from '../helpers/browser-cars.js';
-import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { testVin } from '../helpers/browser-cars.js';
+import { useConsoleE2e } from '../helpers/console-e2e.js';
 import { openConsole, queueRows, screenshot } from '../helpers/browser.js';
 
-let stack: Stack;
-let browser: Browser;
-let fleet: Fleet;
+const e2e = useConsoleE2e();
 
-let e2e: ConsoleE2e | undefined;
-beforeAll(async () => {
-  e2e = await startConsoleE2e();
-  ({ browser, stack, fleet } = e2e);
-});
-afterAll(async () => e2e?.close());
+/** Other traffic in the queue: SOS, trouble with a doubtful fix, a test call, no position. */
+async function fireOtherTraffic(): Promise<void> {
+  const { fleet } = e2e;
+  await fleet.fire('sos', testVin('JTSSS', 1), {}, { position: { lat: 34.6937, lon: 135.5023, trusted: true }, occupants: 1 });
+  await fleet.fire('trouble', testVin('JTTRB', 2), { warningLamps: ['engine'] }, { position: { lat: 43.0618, lon: 141.3545, trusted: false } });
+  await fleet.fire('impact', testVin('JTMPX', 3), { deltaVKmh: 14, direction: 'rear' }, { position: null });
+  await fleet.fire('airbag', testVin('JTTST', 4), { deployed: ['driver_front'] }, { test: true, position: { lat: 33.5902, lon: 130.4017, trusted: true } });
+}
 
 describe('console e2e: one call from airbag to close', () => {
   it('shows an airbag case within 1 s; the operator answers, hangs up (D2.2), calls back (D2.6), closes it and it leaves the queue', async () => {
+    const { browser, stack, fleet } = e2e;
     const { page, errors } = await openConsole(browser, stack.httpUrl);
-    // Other traffic in the queue, for a realistic screenshot: SOS, trouble with a doubtful fix, a test call, no position.
-    await fleet.fire('sos', testVin('JTSSS', 1), {}, { position: { lat: 34.6937, lon: 135.5023, trusted: true }, occupants: 1 });
-    await fleet.fire('trouble', testVin('JTTRB', 2), { warningLamps: ['engine'] }, { position: { lat: 43.0618, lon: 141.3545, trusted: false } });
-    await fleet.fire('impact', testVin('JTMPX', 3), { deltaVKmh: 14, direction: 'rear' }, { position: null });
-    await fleet.fire('airbag', testVin('JTTST', 4), { deployed: ['driver_front'] }, { test: true, position: { lat: 33.5902, lon: 130.4017, trusted: true } });
+    // Other traffic in the queue, for a realistic screenshot.
+    await fireOtherTraffic();
     await expect.poll(() => queueRows(page).count()).toBe(4);
 
     const vin = testVin('JTAXR', 7);
@@ -82,6 +78,7 @@ describe('console e2e: one call from airbag to close', () => {
   });
 
   it('shows the service’s message when it refuses an action (another operator has the case)', async () => {
+    const { browser, stack, fleet } = e2e;
     const { page, errors } = await openConsole(browser, stack.httpUrl);
     const vin = testVin('JTTAKEN', 9);
     await fleet.fire('sos', vin, {});
@@ -100,19 +97,11 @@ describe('console e2e: one call from airbag to close', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('operator-other');
     expect(await page.getByTestId('call-state').getAttribute('data-state')).toBe('connected');
     expect(errors.filter((e) => !/409/.test(e))).toEqual([]);
-    // Leave the queue as the next test expects it: the other operator clears and closes.
-    for (const [path, body] of [['hangup', {}], ['close', { resolution: 'advice_given' }]] as const) {
-      await fetch(`${stack.httpUrl}/v1/cases/${id}/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-operator-id': 'operator-other' },
-        body: JSON.stringify(body),
-      });
-    }
-    await row.waitFor({ state: 'detached', timeout: 2000 });
   });
 
   it('keyboard: j/k move through the queue, Enter opens, a answers', async () => {
-    const { page, errors } = await openConsole(browser, stack.httpUrl);
+    const { page, errors } = await openConsole(e2e.browser, e2e.stack.httpUrl);
+    await fireOtherTraffic();
     await expect.poll(() => queueRows(page).count()).toBe(4);
     await page.keyboard.press('j');
     await page.keyboard.press('j');

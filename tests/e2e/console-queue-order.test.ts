@@ -1,27 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Case, EventType } from '../../protocol/index.js';
-import type { Stack } from '../../services/stack.js';
-import { testVin, type Fleet } from '../helpers/browser-cars.js';
-import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.js';
+import { testVin } from '../helpers/browser-cars.js';
+import { useConsoleE2e } from '../helpers/console-e2e.js';
 import { openConsole, queueRows } from '../helpers/browser.js';
 
-let stack: Stack;
-let browser: Browser;
-let fleet: Fleet;
-
-let e2e: ConsoleE2e | undefined;
-beforeAll(async () => {
-  e2e = await startConsoleE2e();
-  ({ browser, stack, fleet } = e2e);
-});
-afterAll(async () => e2e?.close());
+const e2e = useConsoleE2e();
 
 /** Twenty cars across Japan, mixed triggers: priority 1 (airbag, impact over 8 km/h), 2 (sos), 3 (trouble). */
 const TRIGGERS: EventType[] = ['trouble', 'sos', 'airbag', 'impact', 'trouble'];
 
 describe('console e2e: a burst of cases', () => {
   it('shows twenty cases arriving at once in queue order: priority, then age', async () => {
+    const { browser, stack, fleet } = e2e;
     const { page, errors } = await openConsole(browser, stack.httpUrl);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Case } from '../../protocol/index.js';
 import { testVin } from '../helpers/browser-cars.js';
 import { openConsole, queueRows } from '../helpers/browser.js';
-import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.js';
+import { useConsoleE2e } from '../helpers/console-e2e.js';
 
-let e2e: ConsoleE2e;
-beforeAll(async () => {
-  // Room for a few cases only: the console's snapshot is cut (SnapshotMessage.truncated).
-  e2e = await startConsoleE2e({ FEED_MAX_SNAPSHOT_BYTES: 4096 });
-});
-afterAll(async () => e2e?.close());
+// Room for a few cases only: the console's snapshot is cut (SnapshotMessage.truncated).
+const e2e = useConsoleE2e({ FEED_MAX_SNAPSHOT_BYTES: 4096 });
 
 describe('console e2e: a snapshot cut to FEED_MAX_SNAPSHOT_BYTES', () => {
   it('says "Showing N of M open cases" above the most urgent N, and counts a case that opens later', async () => {

@@ -1,14 +1,14 @@
 /**
  * Random histories for the property tests, and the invariants every history must keep. Shared by the
- * pure pipeline properties (decide + MemoryStore.commit) and the service properties (MQTT ingest,
- * operator actions and lockout timers of IncidentService on a VirtualClock).
+ * domain properties (a domain spec, expiry when the history says) and the service properties (MQTT
+ * ingest, operator actions and lockout timers of IncidentService on a VirtualClock).
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { EVENT_TYPES, type Case, type CommandBody, type EventType, type FeedMessage, type LockoutFeature, type Trigger, type VehicleEvent, type VoiceSession } from '../../protocol/index.js';
 import { lockoutView } from '../../services/incident/domain/index.js';
 import type { Store } from '../../services/incident/store/port.js';
-import { LOCKOUT_MS, MINUTE, SECOND, VIN, VIN_B, VIN_C, event } from './domain-pipeline.js';
+import { LOCKOUT_MS, MINUTE, SECOND, VIN, VIN_B, VIN_C, event } from './domain-fixtures.js';
 
 export const VINS = [VIN, VIN_B, VIN_C] as const;
 export const OPERATORS = ['op-1', 'op-2', 'op-3'] as const;

@@ -1,234 +1,234 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime, type Trigger } from '../../protocol/index.js';
-import { decideExpiry, emptyVehicle, isFeatureLocked, isNoop, type VehicleAggregate } from '../../services/incident/domain/index.js';
-import { DomainPipeline, LOCKOUT_MS, MINUTE, SECOND, T0, VIN, VIN_B, accepted, commandsOf, context, event } from '../helpers/domain-pipeline.js';
+import { isoTime, type LockoutFeature, type Trigger } from '../../protocol/index.js';
+import { LOCKOUT_MS, MINUTE, SECOND, T0, VIN, VIN_B } from '../helpers/domain-fixtures.js';
+import { domainSpec, type SpecOptions, type Step } from '../helpers/domain-spec.js';
+import { after, airbag, alarm, at, expire, impact, operator, owner, restart, sos, trouble } from '../helpers/domain-steps.js';
+import {
+  alarm as alarmed,
+  commands,
+  feed,
+  lockout,
+  opened,
+  queue,
+  refused,
+  theCase,
+  unchanged,
+  vehicle,
+} from '../helpers/domain-then.js';
 
-const AUTO_FEATURES = ['remote_operations', 'trouble_button', 'security_alarm'];
+const AUTO_FEATURES: LockoutFeature[] = ['remote_operations', 'trouble_button', 'security_alarm'];
+const SOS_FEATURES: LockoutFeature[] = [...AUTO_FEATURES, 'wifi', 'app_center'];
+const UNLOCKED = { vin: VIN, active: false, features: [], until: null };
+const TRIGGERS: Record<Trigger, () => Step> = { airbag: () => airbag(), impact: () => impact(20), sos: () => sos(), trouble: () => trouble() };
 
-/** Given: a `trigger` call answered by op-1, then (optionally) hung up `talkMs` later. */
-async function givenClearedCall(trigger: Trigger, talkMs = 5 * MINUTE) {
-  const p = new DomainPipeline();
-  await p.event(event(trigger));
-  const [c] = await p.store.listCases('open');
-  accepted(await p.act(VIN, { kind: 'answer', caseId: c!.id, operatorId: 'op-1' }));
-  await p.advance(talkMs);
-  accepted(await p.act(VIN, { kind: 'hangup', caseId: c!.id, operatorId: 'op-1' }));
-  return { p, caseId: c!.id, clearedAt: p.clock.now() };
+/** Given: a `trigger` call answered by op-1 and hung up `talkMs` later, at `clearedAt`. */
+function givenClearedCall(trigger: Trigger, talkMs = 5 * MINUTE, options: SpecOptions = {}) {
+  const spec = domainSpec(options);
+  const given = [TRIGGERS[trigger](), operator('answer'), after(talkMs), operator('hangup')];
+  return { spec, given, clearedAt: T0 + talkMs };
 }
 
 describe('D3.1 / D3.2 / D3.3 what each trigger locks', () => {
   it.each(['airbag', 'impact'] as const)('D3.1 %s locks remote operations, the trouble button and security alarms', async (trigger) => {
-    const p = new DomainPipeline();
-    await p.event(event(trigger));
-    const view = await p.lockout();
-    expect(view).toEqual({ vin: VIN, active: true, features: AUTO_FEATURES, until: null });
-    const { vehicle } = await p.load();
-    expect(isFeatureLocked(vehicle.lockout, 'remote_operations', p.clock.now())).toBe(true);
-    expect(isFeatureLocked(vehicle.lockout, 'wifi', p.clock.now())).toBe(false);
-    // the car gets the lockout mirrored, and Wi-Fi is left alone
-    expect(commandsOf(p.commandsFor(), 'lockout')).toEqual([{ cmd: 'lockout', vin: VIN, active: true, features: AUTO_FEATURES, until: null }]);
-    expect(commandsOf(p.commandsFor(), 'wifi')).toEqual([]);
+    const spec = domainSpec();
+    await spec
+      .when(TRIGGERS[trigger]())
+      .then(
+        lockout({ vin: VIN, active: true, features: AUTO_FEATURES, until: null }),
+        // the car gets the lockout mirrored, and Wi-Fi is left alone
+        commands('lockout', [{ vin: VIN, active: true, features: AUTO_FEATURES, until: null }]),
+        commands('wifi', []),
+      );
+    // the owner's remote operation waits it out; Wi-Fi is not locked
+    await spec.when(owner({ remote: 'door_lock' })).then(refused('locked_out', { feature: 'remote_operations', until: null }));
+    await spec.when(owner({ wifi: false })).then(commands([{ cmd: 'wifi', enabled: false }]));
   });
 
   it('D3.1 the open case carries the lockout it caused', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag'));
-    expect((await p.store.listCases('open'))[0]?.lockout).toEqual({ vin: VIN, active: true, features: AUTO_FEATURES, until: null });
+    await domainSpec()
+      .when(airbag())
+      .then(theCase({ lockout: { vin: VIN, active: true, features: AUTO_FEATURES, until: null } }));
   });
 
   it('D3.2 SOS also locks Wi-Fi and app-centre apps and turns the car Wi-Fi off', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('sos'));
-    expect((await p.lockout()).features).toEqual([...AUTO_FEATURES, 'wifi', 'app_center']);
-    expect(commandsOf(p.commandsFor(), 'wifi')).toEqual([{ cmd: 'wifi', enabled: false }]);
+    await domainSpec()
+      .when(sos())
+      .then(lockout({ features: SOS_FEATURES }), commands('wifi', [{ enabled: false }]));
   });
 
   it('D3.2 when the SOS lockout expires the car Wi-Fi is turned back on', async () => {
-    const { p, clearedAt } = await givenClearedCall('sos');
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS);
-    const d = await p.expire();
-    expect(commandsOf(d.commands, 'wifi')).toEqual([{ cmd: 'wifi', enabled: true }]);
-    expect(commandsOf(d.commands, 'lockout')).toEqual([{ cmd: 'lockout', vin: VIN, active: false, features: [], until: null }]);
+    const { spec, given, clearedAt } = givenClearedCall('sos');
+    await spec
+      .given(...given)
+      .when(at(clearedAt + LOCKOUT_MS))
+      .then(commands('wifi', [{ enabled: true }]), commands('lockout', [UNLOCKED]));
   });
 
-  it('D3.2 at expiry Wi-Fi goes back to the owner setting: an owner who had it off keeps it off', () => {
-    const now = T0 + 2 * LOCKOUT_MS;
-    const aggregate: VehicleAggregate = {
-      vehicle: { ...emptyVehicle(VIN), version: 3, wifiEnabled: false, lockout: { features: [...AUTO_FEATURES, 'wifi', 'app_center'] as never, holdingSessionIds: [], until: T0 + LOCKOUT_MS } },
-      cases: [],
-      sessions: [],
-    };
-    const d = decideExpiry(aggregate, context(now));
-    expect(commandsOf(d.commands, 'wifi')).toEqual([{ cmd: 'wifi', enabled: false }]);
+  it('D3.2 at expiry Wi-Fi goes back to the owner setting: an owner who had it off keeps it off', async () => {
+    await domainSpec()
+      .given(owner({ wifi: false }), sos(), operator('hangup'))
+      .when(after(LOCKOUT_MS))
+      .then(commands('wifi', [{ enabled: false }]), lockout({ active: false }));
   });
 
   it('D3.3 the trouble support button alone locks nothing', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('trouble'));
-    expect(await p.lockout()).toEqual({ vin: VIN, active: false, features: [], until: null });
-    expect(p.commandsFor().map((c) => c.cmd)).not.toContain('lockout');
-    const { decision } = await p.event(event('security-alarm'));
-    expect(decision.alerts[0]?.status).toBe('delivered');
+    const spec = domainSpec();
+    await spec.when(trouble()).then(lockout(UNLOCKED), commands(['call.state']));
+    await spec.when(alarm()).then(alarmed('delivered'));
   });
 });
 
 describe('D3.5 the lockout holds until 60 minutes after clear-down', () => {
   it('D3.5 while the call lives the lockout is held open with until null, however long the call lasts', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag'));
-    await p.advance(3 * LOCKOUT_MS);
-    await p.expire();
-    expect(await p.lockout()).toMatchObject({ active: true, until: null });
+    await domainSpec()
+      .given(airbag())
+      .when(after(3 * LOCKOUT_MS), expire())
+      .then(lockout({ active: true, until: null }));
   });
 
   it('D3.5 at clear-down until becomes clearedAt + 60 minutes, on the car, the API and the open case', async () => {
-    const { p, caseId, clearedAt } = await givenClearedCall('airbag', 7 * MINUTE);
-    const until = isoTime(clearedAt + LOCKOUT_MS);
-    expect(await p.lockout()).toEqual({ vin: VIN, active: true, features: AUTO_FEATURES, until });
-    expect(commandsOf(p.commandsFor(), 'lockout').at(-1)).toMatchObject({ active: true, until });
-    expect((await p.store.getCase(caseId))?.lockout.until).toBe(until);
-    expect(p.feed.filter((m) => m.type === 'lockout.updated').at(-1)).toMatchObject({ lockout: { until } });
+    const until = isoTime(T0 + 7 * MINUTE + LOCKOUT_MS);
+    await domainSpec()
+      .given(airbag(), operator('answer'), after(7 * MINUTE))
+      .when(operator('hangup'))
+      .then(
+        lockout({ vin: VIN, active: true, features: AUTO_FEATURES, until }),
+        commands('lockout', [{ vin: VIN, active: true, features: AUTO_FEATURES, until }]),
+        theCase({ lockout: { until } }),
+        (o) => expect(o.feed.filter((m) => m.type === 'lockout.updated').at(-1)).toMatchObject({ lockout: { until } }),
+      );
   });
 
   it('D3.5 lockout holds until 60 minutes after clear-down, not before: locked at 59:59.999, expired at 60:00', async () => {
-    const { p, clearedAt } = await givenClearedCall('airbag');
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS - 1);
-    expect((await p.lockout()).active).toBe(true);
-    expect(isNoop(await p.expire())).toBe(true);
-    const { decision } = await p.event(event('security-alarm'));
-    expect(decision.alerts[0]?.status).toBe('suppressed');
+    const { spec, given, clearedAt } = givenClearedCall('airbag');
+    await spec
+      .given(...given)
+      .when(at(clearedAt + LOCKOUT_MS - 1), expire())
+      .then(unchanged(), lockout({ active: true }));
+    await spec.when(alarm()).then(alarmed('suppressed'));
 
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS);
-    expect((await p.lockout()).active).toBe(false);
-    const expiry = await p.expire();
-    expect(expiry.lockoutChanged).toBe(true);
-    expect((await p.load()).vehicle.lockout).toEqual({ features: [], holdingSessionIds: [], until: null });
+    // its timer fires at 60:00 exactly
+    await spec
+      .when(at(clearedAt + LOCKOUT_MS))
+      .then(commands([{ cmd: 'lockout', ...UNLOCKED }]), lockout({ active: false }), vehicle({ lockout: { features: [], holdingSessionIds: [], until: null } }));
   });
 
   it('D3.5 LOCKOUT_MINUTES is configurable: with 10 minutes the lockout ends 10 minutes after clear-down', async () => {
-    const p = new DomainPipeline({ lockoutMs: 10 * MINUTE });
-    await p.event(event('sos'));
-    const [c] = await p.store.listCases('open');
-    accepted(await p.act(VIN, { kind: 'hangup', caseId: c!.id, operatorId: 'op-1' }));
-    expect((await p.lockout()).until).toBe(isoTime(T0 + 10 * MINUTE));
+    await domainSpec({ env: { LOCKOUT_MINUTES: '10' } })
+      .given(sos())
+      .when(operator('hangup'))
+      .then(lockout({ until: T0 + 10 * MINUTE }));
   });
 
   it('D3.5 a new trigger during the lockout holds it open again and extends it to 60 minutes after its own clear-down', async () => {
-    const { p, clearedAt } = await givenClearedCall('airbag');
-    await p.advance(30 * MINUTE);
-    await p.event(event('sos'));
+    const { spec, given, clearedAt } = givenClearedCall('airbag');
     // held again by the new call, with SOS features added
-    expect(await p.lockout()).toMatchObject({ active: true, until: null, features: [...AUTO_FEATURES, 'wifi', 'app_center'] });
-    const sos = (await p.store.listCases('open')).find((c) => c.trigger === 'sos')!;
-    await p.advance(15 * MINUTE);
-    accepted(await p.act(VIN, { kind: 'hangup', caseId: sos.id, operatorId: 'op-2' }));
-    const secondClear = p.clock.now();
-    expect(secondClear).toBe(clearedAt + 45 * MINUTE);
-    expect((await p.lockout()).until).toBe(isoTime(secondClear + LOCKOUT_MS));
+    await spec
+      .given(...given, after(30 * MINUTE))
+      .when(sos())
+      .then(lockout({ active: true, until: null, features: SOS_FEATURES }));
+    const secondClear = clearedAt + 45 * MINUTE;
+    await spec
+      .given(after(15 * MINUTE))
+      .when(operator('hangup', { trigger: 'sos', by: 'op-2' }))
+      .then(lockout({ until: secondClear + LOCKOUT_MS }), (o) => expect(o.spec.clock.now()).toBe(secondClear));
     // still locked where the first lockout alone would have ended
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS + 1);
-    expect(isNoop(await p.expire())).toBe(true);
-    expect((await p.lockout()).active).toBe(true);
+    await spec.when(at(clearedAt + LOCKOUT_MS + 1), expire()).then(unchanged(), lockout({ active: true }));
   });
 
   it('D3.5 a lockout only grows: an airbag during an SOS lockout keeps Wi-Fi and app-centre locked, and Wi-Fi stays off', async () => {
-    const { p } = await givenClearedCall('sos');
-    await p.advance(20 * MINUTE);
-    const { decision } = await p.event(event('airbag'));
-    expect(await p.lockout()).toMatchObject({ active: true, until: null, features: [...AUTO_FEATURES, 'wifi', 'app_center'] });
-    expect(commandsOf(decision.commands, 'wifi')).toEqual([]);
+    const { spec, given } = givenClearedCall('sos');
+    await spec
+      .given(...given, after(20 * MINUTE))
+      .when(airbag())
+      .then(lockout({ active: true, until: null, features: SOS_FEATURES }), commands('wifi', []));
   });
 
   it('D3.5 the lockout never shortens: a trigger cleared under a shorter LOCKOUT_MINUTES keeps the earlier, later end', async () => {
     // given a 60-minute lockout ending at clearedAt + 60 min
-    const { p, clearedAt } = await givenClearedCall('airbag');
+    const { spec, given, clearedAt } = givenClearedCall('airbag');
     const firstUntil = clearedAt + LOCKOUT_MS;
     // when the service restarts with LOCKOUT_MINUTES=5 and a new SOS call is opened and cleared
-    p.lockoutMs = 5 * MINUTE;
-    await p.advance(MINUTE);
-    await p.event(event('sos'));
-    const sos = (await p.store.listCases('open')).find((c) => c.trigger === 'sos')!;
-    accepted(await p.act(VIN, { kind: 'hangup', caseId: sos.id, operatorId: 'op-2' }));
-    // then the lockout still ends at the first end, not 5 minutes after the second clear-down
-    expect((await p.lockout()).until).toBe(isoTime(firstUntil));
-    await p.clock.advanceTo(firstUntil - 1);
-    expect(isNoop(await p.expire())).toBe(true);
+    await spec
+      .given(...given, restart({ LOCKOUT_MINUTES: '5' }), after(MINUTE), sos())
+      .when(operator('hangup', { trigger: 'sos', by: 'op-2' }))
+      // then the lockout still ends at the first end, not 5 minutes after the second clear-down
+      .then(lockout({ until: firstUntil }));
+    await spec.when(at(firstUntil - 1), expire()).then(unchanged(), lockout({ active: true }));
   });
 
   it('D3.5 a lockout whose end passed while nothing processed it is not enforced, and decideExpiry clears it', async () => {
-    const { p, caseId, clearedAt } = await givenClearedCall('sos');
-    await p.clock.advanceTo(clearedAt + 2 * LOCKOUT_MS);
+    // no timer fires (a late or lost one): only the expire() steps end the lockout
+    const { spec, given, clearedAt } = givenClearedCall('sos', 5 * MINUTE, { timers: false });
     // the API already lets things through even though no timer ran
-    expect((await p.lockout()).active).toBe(false);
-    const { decision } = await p.event(event('security-alarm'));
-    expect(decision.alerts[0]?.status).toBe('delivered');
+    await spec
+      .given(...given)
+      .when(at(clearedAt + 2 * LOCKOUT_MS))
+      .then(lockout({ active: false }));
+    await spec.when(alarm()).then(alarmed('delivered'));
     // and the late expiry tells the car, the feed and the open case
-    const d = await p.expire();
-    expect(commandsOf(d.commands, 'lockout')).toEqual([{ cmd: 'lockout', vin: VIN, active: false, features: [], until: null }]);
-    expect(commandsOf(d.commands, 'wifi')).toEqual([{ cmd: 'wifi', enabled: true }]);
-    expect(d.feed.map((m) => m.type)).toEqual(['case.updated', 'lockout.updated']);
-    expect((await p.store.getCase(caseId))?.lockout).toEqual({ vin: VIN, active: false, features: [], until: null });
-    expect(isNoop(await p.expire())).toBe(true);
+    await spec
+      .when(expire())
+      .then(
+        commands('lockout', [UNLOCKED]),
+        commands('wifi', [{ enabled: true }]),
+        feed(['case.updated', 'lockout.updated']),
+        theCase({ lockout: UNLOCKED }),
+      );
+    await spec.when(expire()).then(unchanged());
   });
 
   it('D3.5 a new trigger after an unprocessed expiry starts a fresh lockout with only its own features, and Wi-Fi is given back', async () => {
-    const { p, clearedAt } = await givenClearedCall('sos');
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS + MINUTE);
-    const { decision } = await p.event(event('airbag'));
-    expect(await p.lockout()).toEqual({ vin: VIN, active: true, features: AUTO_FEATURES, until: null });
-    expect(commandsOf(decision.commands, 'wifi')).toEqual([{ cmd: 'wifi', enabled: true }]);
+    const { spec, given, clearedAt } = givenClearedCall('sos', 5 * MINUTE, { timers: false });
+    await spec
+      .given(...given, at(clearedAt + LOCKOUT_MS + MINUTE))
+      .when(airbag())
+      .then(lockout({ vin: VIN, active: true, features: AUTO_FEATURES, until: null }), commands('wifi', [{ enabled: true }]));
   });
 
-  it('D3.5 expiry never clears a lockout held by a live call, even one with a stale end time', () => {
-    const aggregate: VehicleAggregate = {
-      vehicle: { ...emptyVehicle(VIN), version: 2, lockout: { features: AUTO_FEATURES as never, holdingSessionIds: ['s-live'], until: T0 } },
-      cases: [],
-      sessions: [],
-    };
-    expect(isNoop(decideExpiry(aggregate, context(T0 + 5 * LOCKOUT_MS)))).toBe(true);
+  it('D3.5 expiry never clears a lockout held by a live call, even one with a stale end time', async () => {
+    // a call-back holds the lockout again and keeps the end its clear-down set (D2.6)
+    await domainSpec()
+      .given(airbag(), operator('hangup'), after(10 * MINUTE), operator('callback'))
+      .when(after(5 * LOCKOUT_MS), expire())
+      .then(unchanged(), lockout({ active: true, until: null }), async (o) => {
+        const stored = (await o.spec.store.loadVehicle(VIN)).vehicle.lockout;
+        expect(stored.holdingSessionIds).toHaveLength(1);
+        expect(stored.until).toBeLessThan(o.spec.clock.now());
+      });
   });
 });
 
 describe('contract: the trouble button and security alarms during a lockout', () => {
   it('contract: a trouble press during a lockout gets trouble_button_unavailable with the lockout end, and opens no case', async () => {
-    const { p, clearedAt } = await givenClearedCall('airbag');
-    const { decision } = await p.event(event('trouble'));
-    expect(commandsOf(decision.commands, 'notice')).toEqual([{ cmd: 'notice', code: 'trouble_button_unavailable', until: isoTime(clearedAt + LOCKOUT_MS) }]);
-    expect(decision.cases).toEqual([]);
-    expect((await p.store.listCases('open')).map((c) => c.trigger)).toEqual(['airbag']);
+    const { spec, given, clearedAt } = givenClearedCall('airbag');
+    await spec
+      .given(...given)
+      .when(trouble())
+      .then(commands('notice', [{ code: 'trouble_button_unavailable', until: isoTime(clearedAt + LOCKOUT_MS) }]), opened(), queue(['airbag']));
   });
 
   it('D3.1 the trouble button works again once the lockout is over (a trouble case opens)', async () => {
-    const { p, clearedAt } = await givenClearedCall('airbag');
-    await p.clock.advanceTo(clearedAt + LOCKOUT_MS);
-    const { decision } = await p.event(event('trouble'));
-    expect(decision.cases.map((c) => c.trigger)).toEqual(['trouble']);
+    const { spec, given, clearedAt } = givenClearedCall('airbag');
+    await spec
+      .given(...given, at(clearedAt + LOCKOUT_MS))
+      .when(trouble())
+      .then(opened({ trigger: 'trouble' }));
   });
 
   it('contract: a security alarm is delivered to the partner with no lockout and suppressed during one', async () => {
-    const p = new DomainPipeline();
-    const before = await p.event(event('security-alarm', { eventId: 'al-1', data: { kind: 'glass_break' } }));
-    expect(before.decision.alerts).toEqual([expect.objectContaining({ eventId: 'al-1', kind: 'glass_break', status: 'delivered' })]);
-    expect(before.decision.partnerAlarms.map((a) => a.eventId)).toEqual(['al-1']);
-
-    await p.event(event('airbag'));
-    const during = await p.event(event('security-alarm', { eventId: 'al-2' }));
-    expect(during.decision.alerts.map((a) => a.status)).toEqual(['suppressed']);
-    expect(during.decision.partnerAlarms).toEqual([]);
-    expect((await p.store.listAlerts(VIN)).map((a) => [a.eventId, a.status])).toEqual([
-      ['al-1', 'delivered'],
-      ['al-2', 'suppressed'],
+    const spec = domainSpec();
+    await spec.when(alarm('glass_break', { eventId: 'al-1' })).then(alarmed('delivered'));
+    await spec.given(airbag()).when(alarm('intrusion', { eventId: 'al-2' })).then(alarmed('suppressed'));
+    expect((await spec.store.listAlerts(VIN)).map((a) => [a.eventId, a.kind, a.status])).toEqual([
+      ['al-1', 'glass_break', 'delivered'],
+      ['al-2', 'intrusion', 'suppressed'],
     ]);
   });
 
   it('D3.1 a lockout on one car does not touch another car', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag', { vin: VIN }));
-    await p.advance(SECOND);
-    const other = await p.event(event('security-alarm', { vin: VIN_B }));
-    const trouble = await p.event(event('trouble', { vin: VIN_B }));
-    expect(other.decision.alerts[0]?.status).toBe('delivered');
-    expect(trouble.decision.cases.map((c) => c.trigger)).toEqual(['trouble']);
-    expect((await p.lockout(VIN_B)).active).toBe(false);
+    const spec = domainSpec();
+    await spec.given(airbag({ vin: VIN }), after(SECOND)).when(alarm('intrusion', { vin: VIN_B })).then(alarmed('delivered', VIN_B));
+    await spec.when(trouble({ vin: VIN_B })).then(opened({ vin: VIN_B, trigger: 'trouble' }), lockout({ active: false }, VIN_B));
   });
 });

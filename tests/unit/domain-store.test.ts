@@ -1,125 +1,111 @@
 import { describe, expect, it } from 'vitest';
-import { decideEvent, decideOperatorAction, isRejection } from '../../services/incident/domain/index.js';
-import { DomainPipeline, MINUTE, VIN, VIN_B, VIN_C, accepted, event } from '../helpers/domain-pipeline.js';
+import { MINUTE, VIN, VIN_B, VIN_C, event } from '../helpers/domain-fixtures.js';
+import { domainSpec } from '../helpers/domain-spec.js';
+import { after, airbag, alarm, operator, race, send, sos, trouble } from '../helpers/domain-steps.js';
+import { duplicate, opened, queue, theCase } from '../helpers/domain-then.js';
+
+/** Commits that met a newer version of the car and were decided again. */
+const conflicts = async (spec: ReturnType<typeof domainSpec>) => (await spec.service.metrics.commitConflicts.get()).values[0]?.value ?? 0;
 
 describe('memory store: the semantics the rules rely on', () => {
   it('contract: a redelivered event (same vin and eventId) is a duplicate and opens no second case', async () => {
-    const p = new DomainPipeline();
-    const first = await p.event(event('airbag', { eventId: 'ev-dup' }));
-    await p.advance(MINUTE);
-    const again = await p.event(event('airbag', { eventId: 'ev-dup' }));
-    expect(first.result.status).toBe('ok');
-    expect(again.result).toEqual({ status: 'duplicate' });
-    expect(await p.store.listCases('open')).toHaveLength(1);
-    expect(await p.store.hasSeenEvent(VIN, 'ev-dup')).toBe(true);
-    expect(p.commandsFor().filter((c) => c.cmd === 'call.state')).toHaveLength(1);
+    const spec = domainSpec();
+    const crash = event('airbag', { eventId: 'ev-dup' });
+    await spec
+      .given(send(crash), after(MINUTE))
+      .when(send(crash))
+      .then(duplicate(), queue(['airbag']));
+    expect(await spec.store.hasSeenEvent(VIN, 'ev-dup')).toBe(true);
+    expect(spec.commands().filter((c) => c.cmd === 'call.state')).toHaveLength(1);
   });
 
   it('contract: the same eventId from another car is a different event', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('sos', { vin: VIN, eventId: 'same' }));
-    const other = await p.event(event('sos', { vin: VIN_B, eventId: 'same' }));
-    expect(other.result.status).toBe('ok');
-    expect((await p.store.listCases('open')).map((c) => c.vin).sort()).toEqual([VIN, VIN_B]);
+    const spec = domainSpec();
+    await spec
+      .given(sos({ vin: VIN, eventId: 'same' }))
+      .when(sos({ vin: VIN_B, eventId: 'same' }))
+      .then(opened({ vin: VIN_B }));
+    expect((await spec.store.listCases('open')).map((c) => c.vin).sort()).toEqual([VIN, VIN_B]);
   });
 
   it('two instances deciding on the same version: the second commit is a conflict and leaves no trace; deciding again succeeds', async () => {
-    const p = new DomainPipeline();
-    const aggregate = await p.load();
-    const a = decideEvent(aggregate, event('sos', { eventId: 'ev-a' }), p.ctx());
-    const b = decideEvent(aggregate, event('airbag', { eventId: 'ev-b' }), p.ctx());
-    expect((await p.commit(aggregate, a, 'ev-a')).status).toBe('ok');
-    expect(await p.commit(aggregate, b, 'ev-b')).toEqual({ status: 'conflict' });
-    expect((await p.store.listCases('open')).map((c) => c.trigger)).toEqual(['sos']);
-    // the losing event is not marked seen, so the retry is not mistaken for a duplicate
-    expect(await p.store.hasSeenEvent(VIN, 'ev-b')).toBe(false);
-    const retry = await p.event(event('airbag', { eventId: 'ev-b' }));
-    expect(retry.result.status).toBe('ok');
-    expect((await p.store.listCases('open')).map((c) => c.trigger)).toEqual(['airbag', 'sos']);
+    const spec = domainSpec();
+    const outcome = await spec
+      .when(race(sos({ eventId: 'ev-a' }), airbag({ eventId: 'ev-b' })))
+      // the loser read again and decided again: its event was not marked seen by the failed commit, so it
+      // is not mistaken for a duplicate, and the winner's case was there for it to see
+      .then(opened({ trigger: 'sos', eventId: 'ev-a' }, { trigger: 'airbag', eventId: 'ev-b' }), queue(['airbag', 'sos']));
+    expect(outcome.results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(await conflicts(spec)).toBe(1);
+    // no trace of the failed commit: one feed sequence without gaps, versions counted once per commit
+    expect(spec.feed.map((m) => m.seq)).toEqual(spec.feed.map((_, i) => i + 1));
+    expect((await spec.store.loadVehicle(VIN)).vehicle.version).toBe(2);
   });
 
   it('a redelivery that two instances race on opens one case: the loser sees duplicate, not conflict, and does not retry', async () => {
-    const p = new DomainPipeline();
-    const aggregate = await p.load();
-    const e = event('airbag', { eventId: 'ev-race' });
-    const one = decideEvent(aggregate, e, p.ctx());
-    const two = decideEvent(aggregate, e, p.ctx());
-    expect((await p.commit(aggregate, one, e.eventId)).status).toBe('ok');
-    expect(await p.commit(aggregate, two, e.eventId)).toEqual({ status: 'duplicate' });
-    expect(await p.store.listCases('open')).toHaveLength(1);
+    const spec = domainSpec();
+    const crash = event('airbag', { eventId: 'ev-race' });
+    const outcome = await spec.when(race(send(crash), send(crash))).then(opened({ eventId: 'ev-race' }), queue(['airbag']));
+    expect(outcome.results.map((r) => r.status)).toEqual(['ok', 'duplicate']);
+    expect(await conflicts(spec)).toBe(0);
   });
 
   it('an operator action decided on a stale version is a conflict (the answer of a second operator cannot overwrite the first)', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag'));
-    const aggregate = await p.load();
-    const caseId = aggregate.cases[0]!.id;
-    const d1 = decideOperatorAction(aggregate, { kind: 'answer', caseId, operatorId: 'op-1' }, p.ctx());
-    const d2 = decideOperatorAction(aggregate, { kind: 'answer', caseId, operatorId: 'op-2' }, p.ctx());
-    if (isRejection(d1) || isRejection(d2)) throw new Error('both answers are valid on their own');
-    expect((await p.commit(aggregate, d1)).status).toBe('ok');
-    expect((await p.commit(aggregate, d2)).status).toBe('conflict');
+    const spec = domainSpec();
+    const outcome = await spec
+      .given(airbag())
+      .when(race(operator('answer', { by: 'op-1' }), operator('answer', { by: 'op-2' })))
+      .then(theCase({ operatorId: 'op-1' }));
     // deciding again on the fresh state refuses the second operator
-    const again = decideOperatorAction(await p.load(), { kind: 'answer', caseId, operatorId: 'op-2' }, p.ctx());
-    expect(isRejection(again) && again.rejected).toBe('case_taken');
-    expect((await p.store.getCase(caseId))?.operatorId).toBe('op-1');
+    expect(outcome.results).toEqual([{ status: 'ok' }, expect.objectContaining({ status: 'refused', code: 'case_taken' })]);
+    expect(await conflicts(spec)).toBe(1);
   });
 
   it('contract: open cases are listed in queue order (priority, then age); closed ones newest first', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('trouble', { vin: VIN }));
-    await p.advance(MINUTE);
-    await p.event(event('sos', { vin: VIN_B }));
-    await p.advance(MINUTE);
-    await p.event(event('sos', { vin: VIN_C }));
-    await p.advance(MINUTE);
-    await p.event(event('airbag', { vin: VIN }));
-    const open = await p.store.listCases('open');
+    const spec = domainSpec();
+    await spec
+      .given(trouble({ vin: VIN }), after(MINUTE), sos({ vin: VIN_B }), after(MINUTE), sos({ vin: VIN_C }), after(MINUTE))
+      .when(airbag({ vin: VIN }))
+      .then();
+    const open = await spec.store.listCases('open');
     expect(open.map((c) => `${c.vin.slice(-1)}:${c.trigger}`)).toEqual(['1:airbag', '2:sos', '3:sos', '1:trouble']);
 
-    for (const c of open.filter((c) => c.trigger === 'sos')) {
-      accepted(await p.act(c.vin, { kind: 'hangup', caseId: c.id, operatorId: 'op' }));
-      await p.advance(MINUTE);
-      accepted(await p.act(c.vin, { kind: 'close', caseId: c.id, operatorId: 'op', resolution: 'done' }));
+    for (const vin of [VIN_B, VIN_C]) {
+      await spec.given(operator('hangup', { vin, by: 'op' }), after(MINUTE), operator('close', { vin, by: 'op', resolution: 'done' })).then();
     }
-    expect((await p.store.listCases('closed')).map((c) => c.vin)).toEqual([VIN_C, VIN_B]);
-    expect((await p.store.listCases('open')).map((c) => c.trigger)).toEqual(['airbag', 'trouble']);
+    expect((await spec.store.listCases('closed')).map((c) => c.vin)).toEqual([VIN_C, VIN_B]);
+    expect((await spec.store.listCases('open')).map((c) => c.trigger)).toEqual(['airbag', 'trouble']);
   });
 
   it('loadVehicle gives the car its open cases and their sessions only', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('sos'));
-    const first = (await p.load()).cases[0]!;
-    accepted(await p.act(VIN, { kind: 'hangup', caseId: first.id, operatorId: 'op' }));
-    accepted(await p.act(VIN, { kind: 'close', caseId: first.id, operatorId: 'op', resolution: 'done' }));
-    await p.event(event('sos', { vin: VIN_B }));
-    const agg = await p.load(VIN);
+    const spec = domainSpec();
+    await spec.given(sos(), operator('hangup', { by: 'op' }), operator('close', { by: 'op', resolution: 'done' }), sos({ vin: VIN_B })).then();
+    const agg = await spec.store.loadVehicle(VIN);
     expect(agg.cases).toEqual([]);
     expect(agg.sessions).toEqual([]);
     expect(agg.vehicle.version).toBe(3);
   });
 
   it('stored records cannot be changed through a loaded aggregate', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag'));
-    const agg = await p.load();
+    const spec = domainSpec();
+    await spec.given(airbag()).then();
+    const agg = await spec.store.loadVehicle(VIN);
     agg.cases[0]!.status = 'closed';
     agg.vehicle.lockout.features.length = 0;
-    expect((await p.store.listCases('open')).length).toBe(1);
-    expect((await p.load()).vehicle.lockout.features.length).toBe(3);
+    expect((await spec.store.listCases('open')).length).toBe(1);
+    expect((await spec.store.loadVehicle(VIN)).vehicle.lockout.features.length).toBe(3);
   });
 
   it('contract: feed seq is one increasing sequence without gaps across cars and commits; since replays the rest', async () => {
-    const p = new DomainPipeline();
-    await p.event(event('airbag', { vin: VIN }));
-    await p.event(event('sos', { vin: VIN_B }));
-    await p.event(event('security-alarm', { vin: VIN_C })); // no feed message
-    const caseId = (await p.load(VIN)).cases[0]!.id;
-    accepted(await p.act(VIN, { kind: 'answer', caseId, operatorId: 'op' }));
-    const seqs = p.feed.map((m) => m.seq);
+    const spec = domainSpec();
+    await spec
+      .given(airbag({ vin: VIN }), sos({ vin: VIN_B }), alarm('intrusion', { vin: VIN_C })) // the alarm: no feed message
+      .when(operator('answer', { by: 'op' }))
+      .then();
+    const seqs = spec.feed.map((m) => m.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    const since = await p.store.feedSince(2);
+    const since = await spec.store.feedSince(2);
     expect(since?.map((m) => m.seq)).toEqual(seqs.slice(2));
-    expect((await p.store.feedSnapshot()).seq).toBe(seqs.length);
+    expect((await spec.store.feedSnapshot()).seq).toBe(seqs.length);
   });
 });
