@@ -150,13 +150,33 @@ export const ScenarioFleet = Type.Object(
   strict,
 );
 
+/**
+ * Backend settings a scenario is written for: the keys of the service's configuration (services/config.ts)
+ * that change what the rules decide, with the same bounds. The trace-fixture recorder (`anshin trace
+ * fixtures`) starts its stack with them, so the fixture is this scenario as written. `anshin sim run`
+ * cannot set a running backend's configuration: it names them in its report and warns when the backend
+ * shows another value (the lockout's length after a clear-down).
+ */
+export const ScenarioConfig = Type.Object(
+  {
+    /** D3.5: minutes the lockout runs on after the call is cleared (the backend's default is 60). */
+    LOCKOUT_MINUTES: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 60 })),
+    /** D1.2: the delta-V (km/h) from which an impact opens a case (the backend's default is 8). */
+    IMPACT_DELTA_V_KMH: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 200 })),
+  },
+  strict,
+);
+export type ScenarioConfig = Static<typeof ScenarioConfig>;
+
 export const Scenario = Type.Object(
   {
     name: Type.String({ minLength: 1, pattern: '^[a-z0-9-]+$' }),
     description: Type.String(),
     /** Rules the scenario exercises, e.g. [D1.1, D3.1]. */
     rules: Type.Optional(Type.Array(Type.String({ pattern: '^D\\d+\\.\\d+$' }))),
-    /** Backend settings the scenario assumes (printed before the run), e.g. {LOCKOUT_MINUTES: "1"}. */
+    /** The backend configuration the scenario is written for (see ScenarioConfig). */
+    config: Type.Optional(ScenarioConfig),
+    /** Free-form notes on the backend, printed by `sim run` before the run; settings go in `config`. */
     assumes: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z_]+$' }), Type.String())),
     cars: Type.Optional(Type.Array(ScenarioCar)),
     fleet: Type.Optional(ScenarioFleet),

@@ -1,5 +1,6 @@
 import type { AedesPublishPacket, Client } from 'aedes';
 import { SystemClock, type Clock } from '../../lib/clock/index.js';
+import type { InboundListener } from '../../services/broker/embedded-broker.js';
 import type { Stack } from '../../services/stack.js';
 import { clockTime, lineFor, monotonicTime, pickTraceConfig, traceHeader, type TraceTimeSource } from './lines.js';
 import { TraceWriter } from './writer.js';
@@ -16,6 +17,13 @@ export interface RecordEmbeddedOptions {
   /** Take `t` from this clock (a stack on a VirtualClock: fixtures) instead of performance.now. */
   clock?: Clock;
   scenario?: string;
+  /** Leave the broker's address out of the header (fixtures: an ephemeral port would make reruns differ). */
+  omitUrl?: boolean;
+  /**
+   * Where car messages are seen: the broker as they arrive (default), or an `InboundGate` as they are
+   * let into ingest (fixtures: the order the gate lets them in is the order the service saw them).
+   */
+  inbound?: { onInbound(listener: InboundListener): () => void };
 }
 
 /**
@@ -31,7 +39,7 @@ export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl
     out,
     traceHeader(time.startMs, pickTraceConfig(stack.config), {
       kind: 'embedded',
-      url: stack.mqttUrl,
+      ...(opts.omitUrl ? {} : { url: stack.mqttUrl }),
       clock: opts.clock ? 'virtual' : 'monotonic',
       ...(opts.scenario ? { scenario: opts.scenario } : {}),
     }),
@@ -43,7 +51,7 @@ export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl
     const line = lineFor({ topic, payload, qos, retain, ...(clientId ? { clientId } : {}) }, time);
     if (line) writer.write(line);
   };
-  const offInbound = broker.onInbound((topic, payload, clientId, packet) => record(topic, payload, packet.qos, packet.retain, clientId));
+  const offInbound = (opts.inbound ?? broker).onInbound((topic, payload, clientId, packet) => record(topic, payload, packet.qos, packet.retain, clientId));
   const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
     if (broker.takesInbound(packet.topic)) return;
     record(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.qos, packet.retain, client?.id ?? null);

@@ -1,92 +1,124 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { MaybePosition } from '../../protocol/index.js';
-import { SystemClock, VirtualClock } from '../../lib/clock/index.js';
+import type { Scenario } from '../../protocol/index.js';
+import { ulidFactory } from '../../lib/ids.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';
 import { startStack } from '../../services/stack.js';
-import { SimulatedCar } from '../../simulator/car/index.js';
+import { mulberry32 } from '../../simulator/car/prng.js';
+import { BUILT_IN_DIR, OperatorClient, formatReport, loadScenario, runScenario, type ScenarioReport } from '../../simulator/scenario/index.js';
 import { canonicalJson } from './canonical.js';
+import { drive } from './drive.js';
+import { InboundGate } from './inbound-gate.js';
+import { LoopbackWatch } from './loopback.js';
 import { readTraceFile } from './reader.js';
 import { recordEmbedded } from './record-embedded.js';
 import { replayTrace } from './replay.js';
-import { FIXTURE_SCENARIOS, type FixtureScenario, type ScenarioContext } from './scenarios.js';
+import { StepClock } from './step-clock.js';
 
-/** Fixture VINs: JT2AE92E3K + 7 digits (valid ISO 3779). */
-export function fixtureVin(n: number): string {
-  return `JT2AE92E3K${String(n).padStart(7, '0')}`;
+/** The run's seed (VINs, the cars' randomness) and the stack's id generator: fixed, so reruns agree. */
+export const FIXTURE_SEED = 1;
+/** Virtual start of every recording. */
+const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+/** Which version of each scenario the fixtures were recorded from (`scenarioDigest`), by name. */
+export const SOURCES_FILE = 'sources.json';
+
+/** The built-in scenarios: the YAML files in simulator/scenarios/, by name. */
+export async function builtInScenarios(): Promise<string[]> {
+  return (await readdir(BUILT_IN_DIR))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
 }
 
-const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+/**
+ * What a recording depends on in a scenario: all of it but the prose (description, rules, notes), as
+ * sorted-key JSON, hashed. A fixture whose digest is not its scenario's any more is stale.
+ */
+export function scenarioDigest(s: Scenario): string {
+  const { description: _d, rules: _r, assumes: _a, ...rest } = s;
+  const noNotes = JSON.parse(JSON.stringify(rest, (key, value: unknown) => (key === 'note' ? undefined : value))) as unknown;
+  return `sha256:${createHash('sha256').update(canonicalJson(noNotes)).digest('hex')}`;
+}
+
+export interface RecordedFixture {
+  trace: string;
+  golden: string;
+  lines: number;
+  report: ScenarioReport;
+  digest: string;
+}
 
 /**
- * Records one scenario against a real stack (embedded aedes broker, HTTP API, MemoryStore) running on
- * a VirtualClock, with real MQTT.js cars and real HTTP operator calls; `t` in the trace is the virtual
- * time, so a 60-minute lockout takes no wall time. Then replays the trace to write its golden outcome.
+ * Records one built-in scenario: runs its YAML with the scenario runner (real MQTT.js cars, operator
+ * steps over HTTP, its expectations) against the whole embedded stack (aedes broker, HTTP API,
+ * MemoryStore) started with the scenario's `config`, everything on one virtual clock that `drive`
+ * moves only when nothing is on its way. The trace's `t` is virtual time, so an hour costs no wall
+ * time, and the same YAML gives the same trace byte for byte. Fails when the scenario's own
+ * expectations fail. Then replays the trace to write the golden outcome.
  */
-export async function recordFixture(scenario: FixtureScenario, dir: string): Promise<{ trace: string; golden: string; lines: number }> {
-  const wall = new SystemClock();
-  const clock = new VirtualClock(T0);
-  const stack = await startStack({ env: {}, clock, store: new MemoryStore(), console: false, config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'silent' }, logger: pino({ level: 'silent' }) });
+export async function recordFixture(name: string, dir: string): Promise<RecordedFixture> {
+  const { scenario } = await loadScenario(name);
+  const clock = new StepClock(T0);
+  const sockets = new LoopbackWatch();
+  const rng = mulberry32(FIXTURE_SEED);
+  const stack = await startStack({
+    env: {},
+    clock,
+    store: new MemoryStore(),
+    console: false,
+    newId: ulidFactory(clock, () => rng.next()),
+    config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'silent', ...scenario.config },
+    logger: pino({ level: 'silent' }),
+  });
+  sockets.watchPorts(stack.broker!.port, Number(new URL(stack.httpUrl).port));
+  const gate = new InboundGate(stack);
   const trace = join(dir, `${scenario.name}.ndjson`);
-  const recording = recordEmbedded(stack, trace, { clock, scenario: scenario.name });
-  const cars: SimulatedCar[] = [];
-  const sleep = (ms: number) => new Promise<void>((r) => wall.setTimer(ms, r));
-  const quiet = async () => {
-    let last = -1;
-    while (recording.lines !== last) {
-      last = recording.lines;
-      await sleep(60);
-    }
-  };
-  const ctx: ScenarioContext = {
-    async car(n: number, position?: MaybePosition) {
-      const car = new SimulatedCar({ vin: fixtureVin(n), url: stack.mqttUrl, clock, seed: n, ...(position !== undefined ? { position } : {}) });
-      await car.connect();
-      cars.push(car);
-      return car;
-    },
-    async op(action, car, eventId, close) {
-      await quiet();
-      const list = (await (await fetch(`${stack.httpUrl}/v1/cases?status=open`)).json()) as { id: string; vin: string; eventId: string }[];
-      const c = list.find((x) => x.vin === car.vin && x.eventId === eventId);
-      if (!c) throw new Error(`${scenario.name}: no open case for ${car.vin} ${eventId}`);
-      const res = await fetch(`${stack.httpUrl}/v1/cases/${c.id}/${action}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-operator-id': 'op-qa-1' },
-        body: JSON.stringify(close ?? {}),
-      });
-      if (!res.ok) throw new Error(`${scenario.name}: ${action} answered ${res.status} ${await res.text()}`);
-      await quiet();
-    },
-    async advance(ms) {
-      await clock.advance(ms);
-      await quiet();
-    },
-    quiet,
-  };
+  const recording = recordEmbedded(stack, trace, { clock, scenario: scenario.name, inbound: gate, omitUrl: true });
+  const http = new OperatorClient(stack.httpUrl);
+  let report: ScenarioReport;
   try {
-    await scenario.run(ctx);
-    await quiet();
-    await Promise.all(cars.map((c) => c.end()));
-    await quiet();
+    report = await drive(runScenario({ scenario, url: stack.mqttUrl, http, clock, seed: FIXTURE_SEED }), {
+      clock,
+      gate,
+      sockets,
+      busy: () => http.pending > 0,
+      progress: () => String(http.requests),
+    });
   } finally {
     await recording.stop();
+    gate.close();
+    sockets.close();
     await stack.close();
   }
+  if (!report.passed) throw new Error(`${scenario.name}: the scenario's own expectations failed in the recording\n${formatReport(report)}`);
   const { outcome } = await replayTrace(await readTraceFile(trace, { strict: true }));
   const golden = join(dir, `${scenario.name}.golden.json`);
   await writeFile(golden, canonicalJson(outcome));
-  return { trace, golden, lines: recording.lines };
+  return { trace, golden, lines: recording.lines, report, digest: scenarioDigest(scenario) };
 }
 
+/** `anshin trace fixtures [scenario...]`: re-records the named built-in scenarios (all by default). */
 export async function recordFixtures(dir: string, names: string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const unknown = names.filter((n) => !FIXTURE_SCENARIOS.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${FIXTURE_SCENARIOS.map((s) => s.name).join(', ')}`);
-  for (const s of FIXTURE_SCENARIOS) {
-    if (names.length && !names.includes(s.name)) continue;
-    const r = await recordFixture(s, dir);
-    process.stdout.write(`${s.name}: ${r.lines} lines -> ${r.trace}, ${r.golden}\n`);
+  const known = await builtInScenarios();
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  const sources = await readSources(dir);
+  for (const name of names.length ? known.filter((n) => names.includes(n)) : known) {
+    const r = await recordFixture(name, dir);
+    sources[name] = r.digest;
+    await writeFile(join(dir, SOURCES_FILE), canonicalJson(sources));
+    process.stdout.write(`${name}: ${r.report.steps.length} steps passed, ${r.lines} lines -> ${r.trace}, ${r.golden}\n`);
+  }
+}
+
+export async function readSources(dir: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(join(dir, SOURCES_FILE), 'utf8')) as Record<string, string>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
   }
 }

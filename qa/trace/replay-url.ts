@@ -3,7 +3,7 @@ import { isoTime, parseTopic, type Case, type TraceMqttLine, type TraceOperatorL
 import type { Clock } from '../../lib/clock/index.js';
 import { payloadBytes } from './lines.js';
 import type { ParsedTrace } from './reader.js';
-import { recordedCommands } from './replay.js';
+import { ackOfUnreplayed, recordedCommands } from './replay.js';
 import { topicMatches } from './topic-filter.js';
 
 export interface UrlReplayOptions {
@@ -81,6 +81,7 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
           continue;
         }
         if (line.dir !== 'in' || (opts.topic && !topicMatches(opts.topic, line.topic))) continue;
+        if (ackOfUnreplayed(line, recorded)) continue; // this stack was not sent that command either
         const payload = rewrite(line, suffix, isoTime(wall.now()), (id) => {
           const at = recorded.get(id);
           return at ? live.get(at.vin)?.[(offsets.get(at.vin) ?? 0) + at.k] : undefined;

@@ -4,7 +4,7 @@ import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { ulidFactory } from '../../lib/ids.js';
 import type { Outbound } from '../../services/incident/core.js';
-import { ApiError } from '../../services/incident/errors.js';
+import { DomainError } from '../../services/incident/domain-errors.js';
 import { IncidentService } from '../../services/incident/service.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';
 import { mulberry32 } from '../../simulator/car/prng.js';
@@ -81,6 +81,7 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
   for (const line of trace.lines) {
     durationMs = Math.round(line.t);
     if (line.kind === 'mqtt' && (line.dir !== 'in' || !matchesAny(INBOUND, line.topic))) continue;
+    if (line.kind === 'mqtt' && ackOfUnreplayed(line, recorded)) continue;
     await pace(line.t);
     // The service's clock has whole milliseconds (ids and ISO times need them); recordings have µs.
     const target = startMs + Math.round(line.t);
@@ -119,28 +120,49 @@ async function operate(service: IncidentService, collector: OutcomeCollector, li
         line.action === 'close' ? { ...base, kind: 'close', resolution: line.resolution ?? '', ...(line.note !== undefined ? { note: line.note } : {}) } : { ...base, kind: line.action },
       );
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       result = err.code;
     }
   }
   collector.onOperator({ t: line.t, action: line.action, vin: line.vin, eventId: line.eventId, operatorId: line.operatorId, caseId: caseId ?? null, result });
 }
 
-/** Recorded command ids -> (vin, k): the k-th command the live backend sent to that car. */
-export function recordedCommands(trace: ParsedTrace): Map<string, { vin: string; k: number }> {
-  const out = new Map<string, { vin: string; k: number }>();
+/**
+ * Recorded command ids -> (vin, k): the k-th command the live backend sent to that car that a replay
+ * sends too; `null` for one it does not. Commands caused by HTTP calls other than operator actions are
+ * not in the trace (README "Traces"), so a replay never sends them: `remote` (a remote operation) and a
+ * `wifi` the owner asked for. The `wifi` that mirrors a lockout (D3.2) comes right after its car's
+ * `lockout` command, in the same decision (services/incident/domain/changes.ts), and is replayed. Left
+ * in the count, the others would shift every later k and pin acks on the wrong commands.
+ */
+export function recordedCommands(trace: ParsedTrace): Map<string, { vin: string; k: number } | null> {
+  const out = new Map<string, { vin: string; k: number } | null>();
   const counts = new Map<string, number>();
+  const previous = new Map<string, string>();
   for (const line of trace.lines) {
     if (line.kind !== 'mqtt' || line.dir !== 'out') continue;
     const route = parseTopic(line.topic);
     if (route.kind !== 'commands') continue;
-    const id = commandIdOf(payloadText(line));
-    if (id === undefined) continue;
+    const body = commandOf(payloadText(line));
+    if (body === undefined) continue;
+    const before = previous.get(route.vin);
+    previous.set(route.vin, body.cmd);
+    if (body.cmd === 'remote' || (body.cmd === 'wifi' && before !== 'lockout')) {
+      out.set(body.commandId, null);
+      continue;
+    }
     const k = counts.get(route.vin) ?? 0;
     counts.set(route.vin, k + 1);
-    out.set(id, { vin: route.vin, k });
+    out.set(body.commandId, { vin: route.vin, k });
   }
   return out;
+}
+
+/** An ack of a recorded command that a replay does not send (`recordedCommands`): not fed. */
+export function ackOfUnreplayed(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number } | null>): boolean {
+  if (parseTopic(line.topic).kind !== 'acks' || line.payload === undefined) return false;
+  const id = commandOf(line.payload)?.commandId;
+  return id !== undefined && recorded.get(id) === null;
 }
 
 /**
@@ -149,7 +171,7 @@ export function recordedCommands(trace: ParsedTrace): Map<string, { vin: string;
  * the replay's k-th id; `later` when the replay has not sent that command yet. An ack of a command the
  * trace does not show is fed as recorded (and dead-lettered as unknown, as live).
  */
-function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number }>, collector: OutcomeCollector): Buffer | 'later' | undefined {
+function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: number } | null>, collector: OutcomeCollector): Buffer | 'later' | undefined {
   const route = parseTopic(line.topic);
   if (route.kind !== 'acks' || line.payload === undefined) return undefined;
   let body: Record<string, unknown>;
@@ -164,10 +186,11 @@ function ackMapped(line: TraceMqttLine, recorded: Map<string, { vin: string; k: 
   return replayed ? Buffer.from(JSON.stringify({ ...body, commandId: replayed })) : 'later';
 }
 
-function commandIdOf(payload: string): string | undefined {
+/** `{commandId, cmd}` of a command or an ack (`cmd` is empty for an ack); undefined when not JSON. */
+function commandOf(payload: string): { commandId: string; cmd: string } | undefined {
   try {
-    const id = (JSON.parse(payload) as { commandId?: unknown }).commandId;
-    return typeof id === 'string' ? id : undefined;
+    const { commandId, cmd } = JSON.parse(payload) as { commandId?: unknown; cmd?: unknown };
+    return typeof commandId === 'string' ? { commandId, cmd: typeof cmd === 'string' ? cmd : '' } : undefined;
   } catch {
     return undefined;
   }

@@ -1,12 +1,13 @@
 import type { Case, Command, Expectation, ScenarioCar, ScenarioStep } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import type { FireOptions, SimulatedCar } from '../car/index.js';
+import type { ConfigCheck } from './config-check.js';
 import { RouteDriver, getRoute } from '../routes/index.js';
 import { durationMs } from './duration.js';
 import { DEFAULT_WITHIN_MS, checkExpectation } from './expect.js';
 import type { OperatorClient } from './http-client.js';
 import type { StepResult } from './report.js';
-import { poll } from './wait.js';
+import { poll, settle } from './wait.js';
 
 const TRIGGERS = new Set(['airbag', 'impact', 'sos', 'trouble']);
 
@@ -14,6 +15,7 @@ export interface CarRunContext {
   clock: Clock;
   startedAt: number;
   http: OperatorClient | undefined;
+  configCheck?: ConfigCheck;
   record(r: StepResult): void;
 }
 
@@ -32,7 +34,9 @@ export class CarRunner {
     private readonly ctx: CarRunContext,
   ) {
     car.signals.on('signal', (s) => {
-      if (s.kind === 'command') this.commands.push(s.command);
+      if (s.kind !== 'command') return;
+      this.commands.push(s.command);
+      ctx.configCheck?.onCommand(spec.id, s.command, s.at);
     });
   }
 
@@ -49,6 +53,7 @@ export class CarRunner {
       } catch (err) {
         this.ctx.record({ who: this.spec.id, plannedMs: planned, ranMs, action: label, ok: false, detail: (err as Error).message });
       }
+      await settle(this.ctx.clock);
     }
     this.driver?.stop();
   }

@@ -4,7 +4,7 @@ import { storm, type Fleet } from '../fleet/index.js';
 import { durationMs } from './duration.js';
 import type { OperatorClient } from './http-client.js';
 import type { StepResult } from './report.js';
-import { poll } from './wait.js';
+import { poll, settle } from './wait.js';
 
 /** Runs the fleet-wide timeline (crash storms and their expectations). */
 export async function runFleetTimeline(
@@ -25,6 +25,7 @@ export async function runFleetTimeline(
       const t0 = clock.now();
       await storm(fleet, clock, step.storm.crashes, within);
       rec(`storm ${step.storm.crashes} crashes in ${within} ms`, true, `fired in ${clock.now() - t0} ms`);
+      await settle(clock);
       continue;
     }
     const e = step.expect!;
@@ -53,5 +54,6 @@ export async function runFleetTimeline(
         : undefined;
       rec(`expect openCases >= ${want}`, ok === true, ctx.http ? `${seen} open cases of this fleet after ${clock.now() - t0} ms${error ? `; ${error}` : ''}` : 'needs the HTTP API (--http-url)');
     }
+    await settle(clock);
   }
 }

@@ -10,6 +10,11 @@ export interface HttpResult<T = unknown> {
  * `Authorization: Bearer $API_TOKEN` when a token is given and names the operator with `X-Operator-Id`.
  */
 export class OperatorClient {
+  /** Requests sent and not yet answered in full (the trace-fixture recorder waits for them). */
+  pending = 0;
+  /** Requests made so far. */
+  requests = 0;
+
   constructor(
     private readonly baseUrl: string,
     private readonly opts: { token?: string | undefined; operatorId?: string } = {},
@@ -19,13 +24,18 @@ export class OperatorClient {
     const headers: Record<string, string> = { 'x-operator-id': operatorId ?? this.opts.operatorId ?? 'sim-operator' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    this.pending++;
+    this.requests++;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(new URL(path, this.baseUrl), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      text = await res.text();
     } catch (err) {
       throw new Error(`HTTP ${method} ${path}: ${this.baseUrl} unreachable (${(err as Error).message})`);
+    } finally {
+      this.pending--;
     }
-    const text = await res.text();
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

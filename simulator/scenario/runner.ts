@@ -4,14 +4,18 @@ import type { Clock } from '../../lib/clock/index.js';
 import { SimulatedCar, seedFrom } from '../car/index.js';
 import { Fleet, fleetVin } from '../fleet/index.js';
 import { CarRunner } from './car-runner.js';
+import { ConfigCheck, describeConfig } from './config-check.js';
 import { runFleetTimeline } from './fleet-runner.js';
 import { OperatorClient } from './http-client.js';
 import type { ScenarioReport, StepResult } from './report.js';
+import { settle } from './wait.js';
 
 export interface RunScenarioOptions {
   scenario: Scenario;
   url: string;
   httpUrl?: string | undefined;
+  /** The operator's HTTP client, instead of one made from `httpUrl` (the fixture recorder watches it). */
+  http?: OperatorClient;
   clock: Clock;
   /** Makes the VINs; a fresh seed per run keeps reruns from meeting the previous run's lockouts. */
   seed: number;
@@ -23,12 +27,19 @@ export interface RunScenarioOptions {
 /** Connects the scenario's cars (and fleet), runs every timeline in parallel, and reports each step. */
 export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport> {
   const { scenario, clock } = o;
-  const http = o.httpUrl ? new OperatorClient(o.httpUrl, { token: o.token }) : undefined;
+  const http = o.http ?? (o.httpUrl ? new OperatorClient(o.httpUrl, { token: o.token }) : undefined);
   const steps: StepResult[] = [];
   const record = (r: StepResult) => {
     steps.push(r);
     o.onStep?.(r);
   };
+  const warnings: string[] = [];
+  const configCheck = new ConfigCheck(scenario.config, (message) => {
+    warnings.push(message);
+    o.logger?.warn({ scenario: scenario.name }, message);
+  });
+  // The runner cannot set a live backend's configuration; a scenario written for another one says so.
+  if (scenario.config) o.logger?.warn({ scenario: scenario.name }, `${scenario.name} is written for a backend with ${describeConfig(scenario.config)}`);
   const vinSeed = seedFrom(scenario.name, o.seed);
   const cars = (scenario.cars ?? []).map(
     (spec, i) =>
@@ -44,8 +55,9 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
       const p = await fleet.connectAll();
       record({ who: 'fleet', plannedMs: 0, ranMs: 0, action: `connect ${fleet.members.length} cars`, ok: p.failed === 0, detail: `${p.connected} connected, ${p.failed} failed in ${clock.now() - t0} ms` });
     }
+    await settle(clock); // the cars' subscriptions and online status land before the first step
     const startedAt = clock.now();
-    const ctx = { clock, startedAt, http, record };
+    const ctx = { clock, startedAt, http, configCheck, record };
     await Promise.all([
       ...(scenario.cars ?? []).map((spec, i) => new CarRunner(spec, cars[i]!, ctx).run()),
       ...(fleet && scenario.fleet ? [runFleetTimeline(scenario.fleet, fleet, ctx)] : []),
@@ -54,5 +66,13 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
     await Promise.all(cars.map((c) => c.end().catch(() => {})));
     await fleet?.stop();
   }
-  return { name: scenario.name, seed: o.seed, passed: steps.every((s) => s.ok), steps, durationMs: clock.now() - t0 };
+  return {
+    name: scenario.name,
+    seed: o.seed,
+    passed: steps.every((s) => s.ok),
+    steps,
+    durationMs: clock.now() - t0,
+    ...(scenario.config ? { config: scenario.config } : {}),
+    warnings,
+  };
 }

@@ -14,3 +14,12 @@ export async function poll<T>(clock: Clock, withinMs: number, probe: () => Promi
     await sleep(clock, Math.min(everyMs, Math.max(1, deadline - clock.now())));
   }
 }
+
+/**
+ * Lets what a step set off land before the next step looks (a zero-delay timer on the run's clock). On
+ * the system clock that is a turn of the event loop; the trace-fixture recorder's clock fires it only
+ * once nothing is on its way any more (qa/trace/drive.ts), which keeps recordings deterministic.
+ */
+export function settle(clock: Clock): Promise<void> {
+  return sleep(clock, 0);
+}

@@ -2,31 +2,48 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_DIR } from '../../simulator/scenario/load.js';
+import { loadConfig } from '../../services/config.js';
+import { BUILT_IN_DIR, loadScenario } from '../../simulator/scenario/index.js';
 import { canonicalJson } from '../../qa/trace/canonical.js';
 import { diffJson, formatDiff } from '../../qa/trace/diff.js';
+import { pickTraceConfig } from '../../qa/trace/lines.js';
 import { readTraceFile } from '../../qa/trace/reader.js';
+import { SOURCES_FILE, scenarioDigest } from '../../qa/trace/record-fixtures.js';
 import { replayTrace } from '../../qa/trace/replay.js';
 import { runCli } from '../helpers/sim-cli.js';
 
 /**
  * The QA regression suite: every recorded fixture replays (speed max, in process, virtual clock) to
- * exactly its golden outcome. Re-record with `anshin trace fixtures` (tests/fixtures/traces/README.md).
+ * exactly its golden outcome. The scenarios are the YAML files the simulator ships, and nothing else:
+ * each must have its fixture, recorded from it as it is now, and each fixture its scenario. Re-record
+ * with `anshin trace fixtures` (tests/fixtures/traces/README.md).
  */
 const DIR = resolve(import.meta.dirname, '../fixtures/traces');
-/** Every scenario the simulator ships: each must have its recorded trace and golden outcome here. */
 const SCENARIOS = readdirSync(BUILT_IN_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''))
   .sort();
+const RERECORD = (name: string) => `re-record it: npx anshin trace fixtures ${name}`;
 
 describe('trace fixtures replay to their golden outcomes', () => {
-  it('there is one trace and one golden per built-in scenario', () => {
-    expect(SCENARIOS).toHaveLength(9);
-    const files = readdirSync(DIR);
-    for (const s of SCENARIOS) {
-      expect(files).toContain(`${s}.ndjson`);
-      expect(files).toContain(`${s}.golden.json`);
+  it('one trace and one golden per built-in scenario, and no fixture without its scenario', () => {
+    expect(SCENARIOS.length).toBeGreaterThan(0);
+    const files = readdirSync(DIR).filter((f) => f !== 'README.md' && f !== SOURCES_FILE);
+    const expected = SCENARIOS.flatMap((s) => [`${s}.golden.json`, `${s}.ndjson`]);
+    expect(expected.filter((f) => !files.includes(f)), 'scenarios without a recorded fixture (npx anshin trace fixtures <name>)').toEqual([]);
+    expect(files.filter((f) => !expected.includes(f)), 'fixtures without a scenario in simulator/scenarios/ (delete them)').toEqual([]);
+    const sources = JSON.parse(readFileSync(join(DIR, SOURCES_FILE), 'utf8')) as Record<string, string>;
+    expect(Object.keys(sources).sort()).toEqual(SCENARIOS);
+  });
+
+  it('each fixture was recorded from its scenario as the YAML says now, with its config, on the virtual clock', async () => {
+    const sources = JSON.parse(readFileSync(join(DIR, SOURCES_FILE), 'utf8')) as Record<string, string>;
+    for (const name of SCENARIOS) {
+      const { scenario } = await loadScenario(name);
+      expect(sources[name], `${name}.yaml changed since its fixture was recorded: ${RERECORD(name)}`).toBe(scenarioDigest(scenario));
+      const { header } = await readTraceFile(join(DIR, `${name}.ndjson`), { strict: true });
+      expect(header.source, name).toEqual({ kind: 'embedded', clock: 'virtual', scenario: name });
+      expect(header.config, `${name}: the trace's config is not the scenario's: ${RERECORD(name)}`).toEqual(pickTraceConfig(loadConfig({}, { ...scenario.config })));
     }
   });
 
@@ -49,7 +66,7 @@ describe('trace fixtures replay to their golden outcomes', () => {
 
     const wrong = await runCli(['trace', 'replay', join(DIR, 'trouble-during-lockout.ndjson'), '--expect', join(DIR, 'sos-illness.golden.json')]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stdout).toMatch(/^cases\[0\]\.trigger: expected "sos", got "impact"$/m);
+    expect(wrong.stdout).toMatch(/^cases\[0\]\.trigger: expected "sos", got "airbag"$/m);
     expect(wrong.stderr).toMatch(/outcome differs from .*sos-illness\.golden\.json: \d+ difference\(s\)/);
   }, 90_000);
 
