@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests bind real ports and start real servers: keep the 2-core machine unsaturated.
     maxWorkers: 2,
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    globalSetup: ['tests/helpers/build-dist.ts', 'tests/helpers/global-setup.ts'],
   },
 });

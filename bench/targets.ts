@@ -4,7 +4,12 @@ export interface TargetCheck {
   target: string;
   /** The figure the target is judged on, as text. */
   measured: string;
-  status: 'met' | 'missed' | 'not measured';
+  status: 'met' | 'missed' | 'not measured' | 'not measured at this size';
+}
+
+/** A target set for a size (10,000 cars, 1,000 crashes) is not judged on a smaller run (`--quick`): neither met nor missed. */
+function atSize(size: number, needed: number, status: TargetCheck['status']): TargetCheck['status'] {
+  return size < needed && status !== 'not measured' ? 'not measured at this size' : status;
 }
 
 /** The issue's targets for this 2-core machine, judged on the embedded default (and the replay). */
@@ -23,10 +28,15 @@ export function evaluateTargets(r: BenchResult): TargetCheck[] {
       : {
           target: '10,000 cars connected at 1 Hz (embedded)',
           measured: `${connected} of ${cars} connected, ${tele} telemetry/s`,
-          status: connected >= 10_000 && tele >= 0.95 * connected ? 'met' : 'missed',
+          status: atSize(cars, 10_000, connected >= 10_000 && tele >= 0.95 * connected ? 'met' : 'missed'),
         },
   );
-  check('crash-to-feed p99 < 50 ms under that load (embedded)', e?.steady?.latency.p99Ms, (v) => v < 50, (v) => `p99 ${v} ms`);
+  const p99 = e?.steady?.latency.p99Ms;
+  out.push(
+    p99 === undefined || p99 === null
+      ? { target: 'crash-to-feed p99 < 50 ms under that load (embedded)', measured: 'n/a', status: 'not measured' }
+      : { target: 'crash-to-feed p99 < 50 ms under that load (embedded)', measured: `p99 ${p99} ms`, status: atSize(cars, 10_000, p99 < 50 ? 'met' : 'missed') },
+  );
   const storm = e?.storm;
   out.push(
     !storm
@@ -34,7 +44,8 @@ export function evaluateTargets(r: BenchResult): TargetCheck[] {
       : {
           target: '1,000-crash storm on the feed in < 2 s, 0 lost (embedded)',
           measured: `${storm.crashes} crashes: ${storm.allOnFeedMs === null ? 'not all on the feed' : `all on the feed after ${storm.allOnFeedMs} ms`}, lost ${storm.lost}`,
-          status: storm.crashes >= 1000 && storm.lost === 0 && storm.allOnFeedMs !== null && storm.allOnFeedMs < 2000 ? 'met' : 'missed',
+          // A lost case is missed at any size; the 2 s is judged on 1,000 crashes only.
+          status: storm.lost > 0 ? 'missed' : atSize(storm.crashes, 1000, storm.allOnFeedMs !== null && storm.allOnFeedMs < 2000 ? 'met' : 'missed'),
         },
   );
   check('pipeline p50 within 3x the broker floor (embedded, same window)', e?.steady?.p50VsFloor, (v) => v <= 3, (v) => `${v}x (idle floor: ${e?.steady?.p50VsIdleFloor ?? 'n/a'}x)`);

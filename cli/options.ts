@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from 'commander';
-import { EVENT_TYPES, isEventType, isVin, type EventType } from '../protocol/index.js';
+// The two contract modules these need, not protocol/index.js: that one compiles every schema's
+// validator, which only a command's action should pay for.
+import { EVENT_TYPES, isEventType, type EventType } from '../protocol/events.js';
+import { isVin } from '../protocol/vin.js';
+import { UsageError } from './errors.js';
 
 /** Shared option parsers: a bad value is a usage error (exit 2) naming what is accepted. */
 export function parseVin(value: string): string {
@@ -32,5 +36,33 @@ export function parseDuration(value: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-export const DEFAULT_MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-export const DEFAULT_HTTP_URL = process.env.ANSHIN_HTTP_URL ?? 'http://127.0.0.1:3000';
+const MQTT_URL_HELP = 'expected an mqtt:// or mqtts:// URL, e.g. mqtt://127.0.0.1:1883.';
+
+function isMqttUrl(value: string): boolean {
+  if (!/^mqtts?:\/\//i.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `--url`: the simulator and the recorder speak MQTT over TCP or TLS only. */
+export function parseMqttUrl(value: string): string {
+  if (!isMqttUrl(value)) throw new InvalidArgumentError(MQTT_URL_HELP);
+  return value;
+}
+
+/** The same check in an action, where the value may be the default from MQTT_URL (commander does not parse defaults). */
+export function checkMqttUrl(value: string): string {
+  if (!isMqttUrl(value)) throw new UsageError(`--url ${JSON.stringify(value)}${value === process.env.MQTT_URL ? ' (from MQTT_URL)' : ''}: ${MQTT_URL_HELP}`);
+  return value;
+}
+
+export function parseHttpUrl(value: string): string {
+  if (!/^https?:\/\/[^/]/i.test(value)) throw new InvalidArgumentError('expected an http:// or https:// URL, e.g. http://127.0.0.1:3000.');
+  return value;
+}
+
+export const DEFAULT_MQTT_URL = process.env.MQTT_URL || 'mqtt://127.0.0.1:1883';
+export const DEFAULT_HTTP_URL = process.env.ANSHIN_HTTP_URL || 'http://127.0.0.1:3000';

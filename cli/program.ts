@@ -1,19 +1,32 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { registerBench } from './bench.js';
+import { registerChaos } from './chaos.js';
+import { defineSubcommand } from './lazy.js';
+import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerTrace } from './trace.js';
 
 /**
- * `anshin`: one program, subcommands added by registrars (`registerSim`; others add `trace`, `bench`).
- * To add one: export `registerX(program: Command)` from its module and list it here.
+ * `anshin`: one program, subcommands added by registrars. A registrar imports commander and nothing
+ * heavy: it names its command and hands `defineWhenUsed` (lazy.ts) a loader for the rest, and each
+ * action imports what it runs. To add one: export `registerX(program: Command)` and list it here.
  */
-const REGISTRARS: ((program: Command) => void)[] = [registerSim, registerTrace, registerBench];
+const REGISTRARS: ((program: Command) => void)[] = [registerServe, registerSim, registerTrace, registerBench, registerChaos];
 
 export function buildProgram(): Command {
   const program = new Command('anshin').description('anshin emergency-call backend tools').exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str) });
+  program.hook('preSubcommand', defineSubcommand);
   for (const register of REGISTRARS) register(program);
+  // commander's own `help <command>` prints the help without running the hook that defines the command.
+  program.helpCommand(false);
+  program
+    .command('help [command...]')
+    .description('display help for command')
+    .action(async (names: string[]) => {
+      await buildProgram().parseAsync([...names, '--help'], { from: 'user' });
+    });
   return program;
 }
 

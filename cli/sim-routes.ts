@@ -1,9 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { SystemClock } from '../lib/clock/index.js';
-import { SimulatedCar, seedFrom } from '../simulator/car/index.js';
-import { ROUTE_DEFS, RouteDriver, getRoute, routeIds } from '../simulator/routes/index.js';
-import { cliLogger } from './logger.js';
-import { DEFAULT_MQTT_URL, parseDuration, parseInteger, parseNonNegative, parseVin } from './options.js';
+import { ROUTE_DEFS, getRoute, routeIds } from '../simulator/routes/index.js';
+import type { DriveCliOptions } from './actions/sim-drive.js';
+import { reachable } from './reach.js';
+import { DEFAULT_MQTT_URL, parseDuration, parseInteger, parseMqttUrl, parseNonNegative, parseVin } from './options.js';
 
 export function parseRouteId(value: string): string {
   if (!routeIds().includes(value)) throw new InvalidArgumentError(`expected one of ${routeIds().join(', ')}.`);
@@ -26,26 +25,19 @@ export function registerSimRoutes(sim: Command): void {
 
   sim
     .command('drive')
-    .description('drive one car along a route, sending telemetry, then print where it ended')
+    .description('drive one car along a route, sending telemetry, showing progress; then print where it ended')
     .requiredOption('--vin <vin>', 'the car', parseVin)
     .requiredOption('--route <id>', `one of ${routeIds().join(', ')}`, parseRouteId)
-    .option('--url <url>', 'MQTT broker', DEFAULT_MQTT_URL)
+    .option('--url <url>', 'MQTT broker (mqtt:// or mqtts://)', parseMqttUrl, DEFAULT_MQTT_URL)
     .option('--speed <kmh>', 'speed in km/h', parseNonNegative, 100)
     .option('--telemetry-hz <hz>', 'telemetry messages per second', parseNonNegative, 1)
     .option('--start-km <km>', 'kilometre post to start at', parseNonNegative)
     .option('--duration <d>', 'how long to drive (e.g. 30s, 10m)', parseDuration, 60_000)
     .option('--seed <n>', 'PRNG seed', parseInteger, 1)
-    .action(async (o: { vin: string; route: string; url: string; speed: number; telemetryHz: number; startKm?: number; duration: number; seed: number }) => {
-      const clock = new SystemClock();
-      const car = new SimulatedCar({ vin: o.vin, url: o.url, clock, seed: seedFrom(o.vin, o.seed), logger: cliLogger() });
-      const route = getRoute(o.route);
-      const driver = new RouteDriver(car, { route, clock, speedKmh: o.speed, telemetryHz: o.telemetryHz, seed: o.seed, ...(o.startKm !== undefined ? { startKm: o.startKm } : {}) });
-      await car.connect();
-      driver.start();
-      await new Promise<void>((resolve) => clock.setTimer(o.duration, resolve));
-      driver.stop();
-      const p = driver.pose();
-      process.stdout.write(`${o.vin} on ${route.def.name}: km ${p.km.toFixed(2)} after ${p.lastLabel ?? 'start'}${p.tunnel ? `, in ${p.tunnel.name}` : ''}; telemetry sent ${car.counters.telemetrySent}\n`);
-      await car.end();
+    .option('--progress-every <d>', 'without a terminal: print where the car is this often (on a terminal: a progress bar)', parseDuration, 5_000)
+    .option('--no-progress', 'no progress bar or progress lines')
+    .action(async (o: DriveCliOptions) => {
+      const [{ simDrive }] = await Promise.all([import('./actions/sim-drive.js'), reachable({ mqtt: o.url })]);
+      await simDrive(o);
     });
 }

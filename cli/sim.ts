@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import { registerSimFire } from './sim-fire.js';
-import { registerSimFleet } from './sim-fleet.js';
-import { registerSimRoutes } from './sim-routes.js';
-import { registerSimRun } from './sim-run.js';
+import { defineWhenUsed } from './lazy.js';
 
-/** `anshin sim …`: the vehicle simulator's subcommands, each registered from its own module. */
+/** `anshin sim …`: the vehicle simulator's subcommands, each defined in its own module, loaded when `sim` runs. */
 export function registerSim(program: Command): void {
-  const sim = program.command('sim').description('simulated vehicles over MQTT (contract v1)');
-  registerSimFire(sim);
-  registerSimRoutes(sim);
-  registerSimFleet(sim);
-  registerSimRun(sim);
+  defineWhenUsed(program.command('sim').description('simulated vehicles over MQTT (contract v1): fire one event, drive a route, run a fleet or a scenario'), async () => {
+    const [fire, routes, fleet, run] = await Promise.all([import('./sim-fire.js'), import('./sim-routes.js'), import('./sim-fleet.js'), import('./sim-run.js')]);
+    return (sim) => {
+      fire.registerSimFire(sim);
+      routes.registerSimRoutes(sim);
+      fleet.registerSimFleet(sim);
+      run.registerSimRun(sim);
+    };
+  });
 }

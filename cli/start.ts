@@ -1,38 +1,7 @@
-import closeWithGrace from 'close-with-grace';
-import { ConfigError } from '../services/config.js';
-import { runDemo } from './demo.js';
-import { startStack } from '../services/stack.js';
+import { runServer } from './server.js';
 
 /**
- * `npm start`: the whole stack in one process on the embedded default (or what the environment
- * configures). `npm run demo` (`--demo`) adds simulated cars that fire a few calls.
+ * The server entry: `npm start` runs it compiled (`node dist/cli/start.js`), `npm run demo` with
+ * `--demo`, `npm run dev` from source through tsx; `anshin start` / `anshin demo` do the same.
  */
-async function main(): Promise<void> {
-  const demo = process.argv.includes('--demo');
-  let stack;
-  try {
-    stack = await startStack();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`anshin: bad configuration: ${err.message}`);
-      process.exit(2);
-    }
-    const e = err as NodeJS.ErrnoException & { port?: number };
-    if (e.code === 'EADDRINUSE') {
-      console.error(`anshin: port ${e.port ?? ''} is already in use; set HTTP_PORT / MQTT_PORT to free ones`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const { logger } = stack;
-  let stopDemo: (() => Promise<void>) | undefined;
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'fatal error, shutting down');
-    else logger.info({ signal }, 'shutting down');
-    await stopDemo?.();
-    await stack.close();
-  });
-  if (demo) stopDemo = await runDemo(stack);
-}
-
-void main();
+void runServer({ demo: process.argv.includes('--demo') });

@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
   IMPACT_DELTA_V_KMH: Type.Number({ default: 8, exclusiveMinimum: 0, maximum: 200 }),
   /** LOG_LEVEL: pino level. */
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  /** LOG_FORMAT: `json` (a JSON object a line, for machines) or `pretty` (a readable line, Japan time); unset: pretty on a terminal, else json. */
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   /** MAX_PAYLOAD_BYTES: larger vehicle payloads are rejected as `payload_too_large`. */
   MAX_PAYLOAD_BYTES: Type.Integer({ default: 16 * 1024, minimum: 512, maximum: 1024 * 1024 }),
   /** MQTT_MAX_PACKET_BYTES: the embedded broker drops clients that send larger packets. */

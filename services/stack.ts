@@ -54,9 +54,9 @@ export interface Stack {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig(options.env ?? process.env, options.config);
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const clock = options.clock ?? new SystemClock();
-  const store = options.store ?? (await createStore(config, logger));
+  const store = options.store ?? (await createStore(config, logger, clock));
   const newId = options.newId ?? ulidFactory(clock);
   if (store.kind === 'memory') {
     logger.warn('state is in memory: cases, calls and lockouts are gone when this process stops (set REDIS_URL to keep them)');
@@ -123,9 +123,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
     ],
   });
+  // An external broker is connected first, so that the outbox sent at start reaches it; what it
+  // delivers before the service has started waits (unacknowledged). The embedded broker opens its
+  // port only once the service can commit.
+  let started!: () => void;
+  const serviceStarted = new Promise<void>((resolve) => (started = resolve));
+  if (link) await link.connect(async (topic, payload) => serviceStarted.then(() => intake.submit(topic, payload)));
   await service.start();
+  started();
   if (broker) await broker.listen((topic, payload) => intake.submit(topic, payload));
-  else await link!.connect((topic, payload) => intake.submit(topic, payload));
   const mqttUrl = broker ? broker.url : config.MQTT_URL!;
   const address = await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const httpUrl = address.replace('[::1]', 'localhost');

@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { projectPath } from '../../lib/paths.js';
 
 export interface ConsolePluginOptions {
   /** Folder of the built console; `services/console/dist` (from `npm run build:console`) by default. */
   root?: string;
 }
 
-export const CONSOLE_DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+/** From the project root, so the compiled service in dist/ serves the same folder as the sources. */
+export const CONSOLE_DIST = projectPath('services', 'console', 'dist');
 
 /**
  * Content-Security-Policy of the console: its own scripts, styles and feed only. The map and fonts are
