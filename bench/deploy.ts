@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { startMosquitto } from '../lib/process/mosquitto.js';
 import { startRedisServer, type RedisServer } from '../lib/process/redis-server.js';
-import { startBenchMosquitto, type BenchMosquitto } from './support/mosquitto.js';
+import { startServiceProcess, type ServiceProcess } from '../lib/process/service-process.js';
 import type { ModeName } from './modes.js';
-import { startStackProcess, type StackProcess } from './support/proc.js';
-
 
 export interface DeployedProcess {
   name: string;
@@ -31,15 +30,24 @@ export interface DeployOptions {
 }
 
 /**
+ * One service process as `npm start` runs it (lib/process/service-process.ts), with `LOG_LEVEL=info`
+ * and a minute to get ready on a loaded machine; its logs are drained, only the tail kept.
+ */
+function startStack(name: string, env: Record<string, string>, nodeArgs: string[]): Promise<ServiceProcess> {
+  return startServiceProcess(name, { env: { LOG_LEVEL: 'info', ...env }, nodeArgs, readyTimeoutMs: 60_000, shutdownGraceMs: 15_000, logChars: 10_000 });
+}
+
+/**
  * Starts one of the three modes, each service as `cli/start.ts` in its own process (what
  * `npm start` runs): embedded = aedes + service + memory store in one process; embedded-redis = the
- * same with REDIS_URL (a redis-server started here); mosquitto-2x-redis = Mosquitto, two service
- * processes sharing the events (`$share/anshin/…`, fixed client ids) and the state in Redis.
+ * same with REDIS_URL (a redis-server started here); mosquitto-2x-redis = Mosquitto (persistent, as
+ * deployed), two service processes sharing the events (`$share/anshin/…`, fixed client ids) and the
+ * state in Redis. Every process is tracked: a killed bench leaves none behind.
  */
 export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<Deployment> {
   const started: Array<{ close(): Promise<void> }> = [];
   const processes: DeployedProcess[] = [];
-  const stacks: StackProcess[] = [];
+  const stacks: ServiceProcess[] = [];
   const closeAll = async () => {
     for (const s of started.reverse()) await s.close().catch(() => {});
   };
@@ -54,23 +62,21 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     const nodeArgs = opts.nodeArgs ?? [];
     if (mode === 'embedded' || mode === 'embedded-redis') {
       const env: Record<string, string> = redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {};
-      const stack = await startStackProcess('stack', { env, embeddedBroker: true, nodeArgs });
+      const stack = await startStack('stack', env, nodeArgs);
       started.push(stack);
       stacks.push(stack);
-      processes.push({ name: 'stack', role: 'stack', pid: stack.pid });
+      processes.push({ name: 'stack', role: 'stack', pid: stack.pid! });
       return { mode, mqttUrl: stack.mqttUrl!, httpUrls: [stack.httpUrl], processes, logs: () => stack.log().slice(-3000), unexpectedExits: () => exits(stacks), close: closeAll };
     }
-    const mosquitto: BenchMosquitto = await startBenchMosquitto();
+    const mosquitto = await startMosquitto({ persistent: true });
     started.push(mosquitto);
     processes.push({ name: 'mosquitto', role: 'broker', pid: mosquitto.pid });
     const env = { MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis!.url, REDIS_KEY_PREFIX: prefix };
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map((n) => startStackProcess(`service-${n}`, { env: { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, embeddedBroker: false, nodeArgs })),
-    );
+    const [a, b] = await Promise.all(['a', 'b'].map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
     for (const s of [a!, b!]) {
       started.push(s);
       stacks.push(s);
-      processes.push({ name: s.name, role: 'service', pid: s.pid });
+      processes.push({ name: s.name, role: 'service', pid: s.pid! });
     }
     return {
       mode,
@@ -87,6 +93,6 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
   }
 }
 
-function exits(stacks: StackProcess[]) {
-  return stacks.flatMap((s) => (s.unexpectedExit ? [{ name: s.name, ...s.unexpectedExit, logTail: s.log().slice(-1500) }] : []));
+function exits(stacks: ServiceProcess[]) {
+  return stacks.flatMap((s) => s.unexpectedExits.map((e) => ({ name: s.name, ...e, logTail: s.log().slice(-1500) })));
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { generateTrace, toNdjson } from '../qa/trace/generate.js';
-import { ROOT } from './support/proc.js';
+import { PROJECT_ROOT as ROOT } from '../lib/paths.js';
 
 const run = promisify(execFile);
 

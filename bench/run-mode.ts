@@ -6,7 +6,7 @@ import type { ModeName } from './modes.js';
 import { FeedWatch } from './support/feed-watch.js';
 import { FloorProbe } from './support/floor-probe.js';
 import { latencyHistogram, summarize, type LatencySummary } from './support/hist.js';
-import { cpuMs, rssBytes } from './support/proc.js';
+import { cpuMs, rssBytes } from '../lib/process/proc-fs.js';
 
 export interface BenchParams {
   cars: number;

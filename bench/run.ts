@@ -6,7 +6,7 @@ import { MODES, type ModeName } from './modes.js';
 import { benchReplay, type ReplayParams, type ReplayResult } from './replay.js';
 import { renderMarkdown } from './report.js';
 import { runMode, type BenchParams, type ModeResult } from './run-mode.js';
-import { ROOT } from './support/proc.js';
+import { PROJECT_ROOT as ROOT } from '../lib/paths.js';
 import { evaluateTargets, type TargetCheck } from './targets.js';
 
 export interface BenchOptions {

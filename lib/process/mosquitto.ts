@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { stopChild, trackChild } from './children.js';
 import { freePort, until } from './free-port.js';
+import { projectPath } from '../paths.js';
 
 export interface Mosquitto {
   url: string;
@@ -19,8 +21,6 @@ export interface Mosquitto {
 export interface MosquittoOptions {
   /** Keep sessions, subscriptions and queued QoS 1 messages on disk across a restart. */
   persistent?: boolean;
-  /** Told of every broker process started (the bench tracks them so that none outlives it). */
-  onSpawn?: (proc: ChildProcess) => void;
 }
 
 export const NO_MOSQUITTO_HELP = 'No mosquitto for the external-broker tests: apt-get install -y mosquitto';
@@ -30,11 +30,15 @@ function mosquittoBinary(): string {
   return 'mosquitto';
 }
 
-/** Mosquitto, the external broker of the tests, on a free loopback port with `infra/mosquitto.conf`. */
+/**
+ * Mosquitto, the external broker of the tests, the bench and the chaos suite, on a free loopback port
+ * with `infra/mosquitto.conf` and a persistence dir of its own (a shared one would hand this broker the
+ * sessions of another). Tracked: it never outlives this process (children.ts).
+ */
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'anshin-mosquitto-'));
   const port = await freePort();
-  let base = await readFile(new URL('../../infra/mosquitto.conf', import.meta.url), 'utf8');
+  let base = await readFile(projectPath('infra', 'mosquitto.conf'), 'utf8');
   // Persistence in a directory of the test's own; started as root, mosquitto would drop to its own
   // user, which cannot write there: stay who we are.
   base = base.replace(/^persistence_location .*$/m, `persistence_location ${dir}/\nuser ${userInfo().username}`);
@@ -42,13 +46,11 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${base}\nlistener ${port} 127.0.0.1\n`);
   let proc!: ChildProcess;
-  let exited!: Promise<void>;
   let stderr = '';
   const launch = async () => {
     proc = spawn(mosquittoBinary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    options.onSpawn?.(proc);
+    trackChild(proc);
     proc.stderr?.on('data', (d) => (stderr += d));
-    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('error', () => {});
     try {
       await until(
@@ -65,16 +67,11 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         `mosquitto on port ${port}`,
       );
     } catch (err) {
-      proc.kill('SIGKILL');
+      await stopChild(proc, 'SIGKILL');
       throw new Error(`${NO_MOSQUITTO_HELP}\n${(err as Error).message}\n${stderr}`);
     }
   };
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-  };
+  const stop = () => stopChild(proc, 'SIGTERM', 3_000);
   await launch();
   return {
     url: `mqtt://127.0.0.1:${port}`,

@@ -1,7 +1,8 @@
 /**
  * `redis-server` from PATH as a child process on a free loopback port, in a temp dir of its own, which
- * can be stopped (SIGTERM), frozen (SIGSTOP on its pid) and started again on the same port with its
- * data (appendonly). Used by the tests, the bench and the chaos suite.
+ * can be stopped (SIGTERM) or killed (SIGKILL), frozen (SIGSTOP) and thawed, and started again on the
+ * same port with its data (appendonly). Tracked: it never outlives this process (children.ts). Used by
+ * the tests, the bench and the chaos suite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild, trackChild, type StopResult } from './children.js';
 import { freePort } from './free-port.js';
 
 export const NO_REDIS_HELP =
@@ -23,26 +25,29 @@ export interface RedisServer {
   readonly url: string;
   readonly port: number;
   readonly running: boolean;
-  /** Process id while running (e.g. to SIGSTOP it and simulate a Redis that hangs). */
+  /** Process id while running (the bench reads its memory). */
   readonly pid: number | undefined;
-  /** Starts it again on the same port (after stop()). */
+  /** Starts it again on the same port (after stop() or kill()), with its data when appendonly. */
   start(): Promise<void>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s); the port stays reserved for start(). */
   stop(): Promise<void>;
-  /** Stops it and removes its temp dir. */
+  /** Sends `signal` (default SIGKILL: no chance to write more than it has) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<StopResult>;
+  /** SIGSTOP: the process stays, its sockets stay open, nothing answers (a Redis that hangs). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
+  /** Stops it (thawed first) and removes its temp dir. */
   close(): Promise<void>;
 }
-
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** Starts `redis-server` from PATH on a free loopback port, in a temp dir of its own. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   if (!(await onPath('redis-server'))) throw new Error(NO_REDIS_HELP);
-  installExitHook();
   const dir = await mkdtemp(join(tmpdir(), 'anshin-redis-'));
   let child: ChildProcess | null = null;
   let port = 0;
+  let frozen = false;
 
   const launch = async (): Promise<void> => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no'];
@@ -51,13 +56,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     let output = '';
     proc.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     proc.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
+    trackChild(proc);
     child = proc;
+    frozen = false;
     try {
       await waitForPong(port, proc, 10_000);
     } catch (err) {
-      await kill(proc);
+      await stopChild(proc, 'SIGTERM', 5_000);
       throw new Error(`redis-server did not start on port ${port}: ${(err as Error).message}\n${output}`);
     }
   };
@@ -94,8 +99,24 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await launch();
     },
     async stop() {
-      if (child) await kill(child);
+      await server.kill('SIGTERM');
+    },
+    async kill(signal = 'SIGKILL') {
+      // stopChild thaws a frozen server after any signal but SIGKILL, which needs no thawing.
+      const result = child ? await stopChild(child, signal, 5_000) : { exitMs: 0, forced: false };
       child = null;
+      frozen = false;
+      return result;
+    },
+    freeze() {
+      if (!server.running || frozen) return;
+      child!.kill('SIGSTOP');
+      frozen = true;
+    },
+    thaw() {
+      if (!frozen) return;
+      frozen = false;
+      if (server.running) child!.kill('SIGCONT');
     },
     async close() {
       await server.stop();
@@ -103,24 +124,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
   };
   return server;
-}
-
-async function kill(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Never leave a redis-server behind, even when a test run dies.
-  process.once('exit', () => {
-    for (const proc of live) proc.kill('SIGKILL');
-  });
 }
 
 /** Resolves once the server answers PING (a raw RESP exchange; no client needed). */

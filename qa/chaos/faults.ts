@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deployment } from './deploy/deployment.js';
-import { sleep } from './deploy/service.js';
 import type { ModeSpec } from './modes.js';
 
 export const FAULT_NAMES = ['none', 'restart', 'kill', 'redis-stop', 'redis-kill', 'broker-restart'] as const;
@@ -45,10 +45,10 @@ async function restartService(dep: Deployment, report: FaultReport, signal: 'SIG
   const svc = dep.services[0]!;
   report.target = svc.name;
   const t0 = performance.now();
-  const { exitMs, forced } = await svc.stop(signal);
+  const { exitMs, forced } = await svc.kill(signal);
   report.exitMs = exitMs;
   if (forced) report.notes.push(`${svc.name} did not exit within 10 s of SIGTERM and was SIGKILLed`);
-  await svc.start();
+  await svc.restart();
   report.downMs = Math.round(performance.now() - t0 - exitMs);
   report.readyAfterMs = await readyAfter(dep, t0);
 }

@@ -55,8 +55,11 @@ export function runLine(r: RunResult, index: number, total: number): string {
     f && f.fault !== 'none'
       ? ` | ${f.action} ${f.target ?? ''} at ${f.ackedAtStart} acked: ${f.exitMs !== undefined ? `exit ${s(f.exitMs)}, ` : ''}down ${s(f.downMs)}, ready after ${s(f.readyAfterMs)}`
       : '';
-  const why = r.ok ? '' : `\n      ${r.failures.join('\n      ')}`;
-  return `${head}  ${counts}${checks}${fault} | ${s(r.wallMs)}${why}`;
+  // Each check on a line of its own with what it measured; other failures after them.
+  const checkLines = r.checks.map((c) => `\n      ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.measured}${c.ok ? '' : ` (expected ${c.expected})`}`).join('');
+  const others = r.failures.filter((f) => !r.checks.some((c) => !c.ok && f === `${c.name}: ${c.measured}`));
+  const why = r.ok || others.length === 0 ? '' : `\n      ${others.join('\n      ')}`;
+  return `${head}  ${counts}${checks}${fault} | ${s(r.wallMs)}${checkLines}${why}`;
 }
 
 const COLUMNS: Array<[string, (row: ScenarioSummary) => string | number]> = [

@@ -4,15 +4,13 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { killChildrenOnExit } from './deploy/children.js';
+import { PROJECT_ROOT, projectPath } from '../../lib/paths.js';
 import type { Plan } from './options.js';
 import { markdownTable, runLine, summarize, textTable, type ScenarioSummary } from './report.js';
 import { kindOf } from './scenarios/index.js';
 import { newResult, type RunContext, type RunResult, type SuiteParams } from './scenarios/kind.js';
 
-export const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const RESULTS_DIR = projectPath('qa', 'chaos', 'results');
 
 export interface SuiteResult {
   kind: 'anshin-chaos';
@@ -48,7 +46,6 @@ export async function abortSuite(reason: string): Promise<void> {
 }
 
 export async function runSuite(plan: Plan, opts: { argv: string[]; label?: string | undefined; quick: boolean; out?: string | undefined; json?: string | undefined; log: (line: string) => void }): Promise<{ result: SuiteResult; jsonPath: string }> {
-  killChildrenOnExit();
   const started = performance.now();
   const result: SuiteResult = {
     kind: 'anshin-chaos',
@@ -159,7 +156,7 @@ async function runOne(mode: Plan['scenarios'][number]['mode'], variant: string, 
 
 function treeState(): SuiteResult['tree'] {
   // Read-only git: --no-optional-locks keeps `git status` from refreshing the index.
-  const git = (args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  const git = (args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
   const paths = ['services', 'protocol', 'simulator'];
   try {
     const changed = git(['status', '--porcelain', '--untracked-files=all', '--', ...paths]).split('\n').filter(Boolean);
@@ -167,7 +164,7 @@ function treeState(): SuiteResult['tree'] {
     for (const line of changed) {
       if (!line.startsWith('??')) continue;
       const file = line.slice(3);
-      hash.update(file).update(readFileSync(join(ROOT, file)));
+      hash.update(file).update(readFileSync(join(PROJECT_ROOT, file)));
     }
     return { commit: git(['rev-parse', 'HEAD']).trim(), changed, changesSha256: changed.length ? hash.digest('hex').slice(0, 16) : null };
   } catch {

@@ -41,8 +41,8 @@ describe('two instances, Mosquitto and Redis', () => {
     mosquitto = await startMosquitto();
     const env = { MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('cluster') };
     instances = await Promise.all([
-      startServiceProcess('a', { ...env, MQTT_CLIENT_ID: 'anshin-a' }),
-      startServiceProcess('b', { ...env, MQTT_CLIENT_ID: 'anshin-b' }),
+      startServiceProcess('a', { env: { ...env, MQTT_CLIENT_ID: 'anshin-a' } }),
+      startServiceProcess('b', { env: { ...env, MQTT_CLIENT_ID: 'anshin-b' } }),
     ]);
     const clock = new SystemClock();
     cars = Array.from({ length: CARS }, (_, i) => new SimulatedCar({ vin: vin(1000 + i), url: mosquitto.url, clock, seed: i + 1 }));

@@ -10,6 +10,8 @@ export interface CarOptions {
   /** Subscribe to the car's commands at QoS 1, as a TCU does (the broker then queues commands too). */
   subscribeCommands: boolean;
   reconnectPeriodMs: number;
+  /** MQTT keep-alive in seconds (30): a broker closes a client silent for 1.5x its own maximum. */
+  keepaliveS?: number;
 }
 
 const EVENT_ID = /"eventId":"([^"]+)"/;
@@ -35,7 +37,7 @@ export class ChaosCar {
       protocolVersion: 4,
       reconnectPeriod: opts.reconnectPeriodMs,
       connectTimeout: 5_000,
-      keepalive: 30,
+      keepalive: opts.keepaliveS ?? 30,
     });
     this.client.on('connect', () => {
       this.connects++;

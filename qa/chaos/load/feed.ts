@@ -10,9 +10,12 @@ export class FeedWatch {
   /** eventId -> arrival time (performance.now()) of the first feed message showing its case. */
   readonly openedAt = new Map<string, number>();
   readonly closeCodes: number[] = [];
+  /** Feed messages received, of any type. */
+  messages = 0;
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const at = performance.now();
+      this.messages++;
       const msg = JSON.parse(data.toString()) as { type: string; case?: Case };
       if ((msg.type !== 'case.opened' && msg.type !== 'case.updated') || !msg.case) return;
       // An event that joined a live call's case shows as that case's update, in its `triggers`.

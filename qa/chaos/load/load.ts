@@ -12,6 +12,8 @@ export interface LoadParams {
   burst: boolean;
   paceMs: number;
   subscribeCommands: boolean;
+  /** The cars' MQTT keep-alive in seconds (default 30). */
+  keepaliveS?: number;
 }
 
 /** One publish of the load: which car, what, and a tag saying what kind of event it is. */
@@ -70,7 +72,7 @@ export class Load {
     this.ledger = new Ledger(t0);
     this.cars = Array.from(
       { length: params.cars },
-      (_, i) => new ChaosCar({ vin: fleetVin(VIN_SEED, i), index: i, url: carUrl(i), ledger: this.ledger, subscribeCommands: params.subscribeCommands, reconnectPeriodMs: 250 }),
+      (_, i) => new ChaosCar({ vin: fleetVin(VIN_SEED, i), index: i, url: carUrl(i), ledger: this.ledger, subscribeCommands: params.subscribeCommands, reconnectPeriodMs: 250, keepaliveS: params.keepaliveS }),
     );
     this.plan = planEvents(
       this.cars.map((c) => c.vin),

@@ -1,11 +1,11 @@
-import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readCases, tally, type LostEvent, type Tally } from '../count.js';
-import { deploy, type Deployment } from '../deploy/deployment.js';
-import { sleep } from '../deploy/service.js';
+import type { Deployment } from '../deploy/deployment.js';
 import { FAULT_NAMES, FAULTS, type FaultName, type FaultReport } from '../faults.js';
 import { Load } from '../load/load.js';
 import type { ModeSpec } from '../modes.js';
-import { newResult, type RunContext, type RunResult, type ScenarioKind } from './kind.js';
+import { deliveryFailures, runOnDeployment } from './frame.js';
+import type { RunContext, RunResult, ScenarioKind } from './kind.js';
 
 /**
  * The fault matrix: N cars send M airbag events at QoS 1; when about half are acknowledged a fault hits
@@ -21,92 +21,74 @@ export const faultKind: ScenarioKind = {
 
 const CONNECT_TIMEOUT_MS = 30_000;
 
-async function runFaultScenario(mode: ModeSpec, variant: string, ctx: RunContext): Promise<RunResult> {
+function runFaultScenario(mode: ModeSpec, variant: string, ctx: RunContext): Promise<RunResult> {
   const { params } = ctx;
   const fault = FAULTS[variant as FaultName];
-  const r = newResult('fault', mode, variant, ctx.run);
-  const t0 = performance.now();
-  const since = () => Math.round(performance.now() - t0);
-  r.loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
+  return runOnDeployment('fault', mode, variant, ctx, {}, async ({ dep, r, t0, since }) => {
+    const load = new Load(params, dep.carUrl, t0);
+    const unload = ctx.onCleanup(() => load.end());
+    const monitor = watchInstances(dep, r, since);
+    try {
+      await load.connectAll(CONNECT_TIMEOUT_MS);
+      r.timings.connectedAtMs = since();
+      abortable(ctx);
 
-  const dep = await deploy(mode);
-  const undeploy = ctx.onCleanup(() => dep.close());
-  r.deployment = dep.describe();
-  r.timings.deployMs = since();
-  const load = new Load(params, dep.carUrl, t0);
-  const unload = ctx.onCleanup(() => load.end());
-  const monitor = watchInstances(dep, r, since);
-  try {
-    await load.connectAll(CONNECT_TIMEOUT_MS);
-    r.timings.connectedAtMs = since();
-    abortable(ctx);
+      const { ledger } = load;
+      const threshold = Math.max(1, Math.ceil(params.events * params.faultAt));
+      const loadDone = load.run();
+      const report: FaultReport = { fault: fault.name, target: null, action: '', atMs: 0, ackedAtStart: 0, sentAtStart: 0, readyAfterMs: null, notes: [] };
+      r.fault = report;
+      const reached = await ledger.waitFor(() => ledger.acknowledged >= threshold || ctx.signal.aborted, (params.burst ? 0 : params.paceMs) + 30_000);
+      abortable(ctx);
+      if (!reached) report.notes.push(`only ${ledger.acknowledged} of the ${threshold} acknowledgements awaited came; fault injected anyway`);
+      report.atMs = ledger.now();
+      report.ackedAtStart = ledger.acknowledged;
+      report.sentAtStart = ledger.sent;
+      monitor.pause();
+      await fault.inject(dep, report);
+      monitor.resume();
+      const faultEndMs = ledger.now();
+      r.timings.faultAtMs = report.atMs;
+      r.timings.faultEndMs = faultEndMs;
+      if (report.readyAfterMs === null) r.failures.push(`the deployment was not ready again within 60 s of the ${fault.name}`);
+      await loadDone;
+      r.timings.loadStartMs = load.startedAtMs;
+      r.timings.loadEndMs = load.finishedAtMs;
+      abortable(ctx);
 
-    const { ledger } = load;
-    const threshold = Math.max(1, Math.ceil(params.events * params.faultAt));
-    const loadDone = load.run();
-    const report: FaultReport = { fault: fault.name, target: null, action: '', atMs: 0, ackedAtStart: 0, sentAtStart: 0, readyAfterMs: null, notes: [] };
-    r.fault = report;
-    const reached = await ledger.waitFor(() => ledger.acknowledged >= threshold || ctx.signal.aborted, (params.burst ? 0 : params.paceMs) + 30_000);
-    abortable(ctx);
-    if (!reached) report.notes.push(`only ${ledger.acknowledged} of the ${threshold} acknowledgements awaited came; fault injected anyway`);
-    report.atMs = ledger.now();
-    report.ackedAtStart = ledger.acknowledged;
-    report.sentAtStart = ledger.sent;
-    monitor.pause();
-    await fault.inject(dep, report);
-    monitor.resume();
-    const faultEndMs = ledger.now();
-    r.timings.faultAtMs = report.atMs;
-    r.timings.faultEndMs = faultEndMs;
-    if (report.readyAfterMs === null) r.failures.push(`the deployment was not ready again within 60 s of the ${fault.name}`);
-    await loadDone;
-    r.timings.loadStartMs = load.startedAtMs;
-    r.timings.loadEndMs = load.finishedAtMs;
-    abortable(ctx);
+      // Every car's outstanding publishes: acknowledged (or failed) by the deadline, else unacknowledged.
+      const ackStart = performance.now();
+      const allSettled = await ledger.waitFor(() => ledger.settled >= ledger.sent || ctx.signal.aborted, params.ackDeadlineMs);
+      r.timings.ackWaitMs = Math.round(performance.now() - ackStart);
+      if (!allSettled) r.notes.push(`${ledger.sent - ledger.settled} publishes still without a callback ${params.ackDeadlineMs} ms after the load and the fault`);
+      ledger.freeze();
+      const pubacksOnWire = load.pubacksOnWire();
+      const reconnects = load.reconnects();
+      await load.end();
+      abortable(ctx);
 
-    // Every car's outstanding publishes: acknowledged (or failed) by the deadline, else unacknowledged.
-    const ackStart = performance.now();
-    const allSettled = await ledger.waitFor(() => ledger.settled >= ledger.sent || ctx.signal.aborted, params.ackDeadlineMs);
-    r.timings.ackWaitMs = Math.round(performance.now() - ackStart);
-    if (!allSettled) r.notes.push(`${ledger.sent - ledger.settled} publishes still without a callback ${params.ackDeadlineMs} ms after the load and the fault`);
-    ledger.freeze();
-    const pubacksOnWire = load.pubacksOnWire();
-    const reconnects = load.reconnects();
-    await load.end();
-    abortable(ctx);
+      const settleStart = performance.now();
+      const counted = await countSettled(dep, load, params.settleMs, r.notes, ctx.signal);
+      r.timings.settleMs = Math.round(performance.now() - settleStart);
+      r.delivery = counted.counts;
+      r.lostEvents = counted.lost.map((e) => phaseOf(e, report, faultEndMs));
+      r.duplicatedEvents = counted.duplicated;
+      r.timings.reconnects = reconnects;
+      r.timings.pubacksOnWire = pubacksOnWire;
+      r.timings.lateCallbacks = ledger.lateCallbacks;
 
-    const settleStart = performance.now();
-    const counted = await countSettled(dep, load, params.settleMs, r.notes, ctx.signal);
-    r.timings.settleMs = Math.round(performance.now() - settleStart);
-    r.delivery = counted.counts;
-    r.lostEvents = counted.lost.map((e) => phaseOf(e, report, faultEndMs));
-    r.duplicatedEvents = counted.duplicated;
-    r.timings.reconnects = reconnects;
-    r.timings.pubacksOnWire = pubacksOnWire;
-    r.timings.lateCallbacks = ledger.lateCallbacks;
-
-    const c = counted.counts;
-    if (c.lost > 0) r.failures.push(`${c.lost} acknowledged events have no case`);
-    if (c.duplicated > 0) r.failures.push(`${c.duplicated} events have more than one case`);
-    if (c.unacknowledged > 0) r.failures.push(`${c.unacknowledged} events were never acknowledged within the deadline`);
-    if (c.doubleCallbacks > 0) r.failures.push(`${c.doubleCallbacks} publish callbacks fired more than once (accounting anomaly)`);
-    if (c.acknowledged > pubacksOnWire) r.failures.push(`${c.acknowledged} acknowledged but only ${pubacksOnWire} PUBACKs on the wire (accounting anomaly)`);
-    if (c.vinMismatches > 0) r.failures.push(`${c.vinMismatches} cases carry an eventId of another car`);
-  } catch (err) {
-    r.error = err instanceof Error ? err.message : String(err);
-    r.failures.push(`run error: ${r.error}`);
-  } finally {
-    monitor.stop();
-    r.failures.push(...monitor.failures);
-    unload();
-    await load.end();
-    if (r.failures.length > 0) r.logTails = Object.fromEntries(dep.services.map((s) => [s.name, s.logTail(2_500)]));
-    undeploy();
-    await dep.close();
-    r.ok = r.failures.length === 0;
-    r.wallMs = since();
-  }
-  return r;
+      const c = counted.counts;
+      r.failures.push(...deliveryFailures(c, 'events'));
+      if (c.doubleCallbacks > 0) r.failures.push(`${c.doubleCallbacks} publish callbacks fired more than once (accounting anomaly)`);
+      if (c.acknowledged > pubacksOnWire) r.failures.push(`${c.acknowledged} acknowledged but only ${pubacksOnWire} PUBACKs on the wire (accounting anomaly)`);
+      if (c.vinMismatches > 0) r.failures.push(`${c.vinMismatches} cases carry an eventId of another car`);
+    } finally {
+      monitor.stop();
+      r.failures.push(...monitor.failures);
+      unload();
+      await load.end();
+    }
+  });
 }
 
 function abortable(ctx: RunContext): void {
@@ -171,12 +153,12 @@ function watchInstances(dep: Deployment, r: RunResult, since: () => number) {
   const timer = setInterval(() => {
     if (paused || busy) return;
     for (const s of dep.services) {
-      if (s.alive()) continue;
+      if (s.running) continue;
       busy = true;
       failures.push(`${s.name} exited unexpectedly at ${since()} ms`);
       r.notes.push(`${s.name} exited unexpectedly at ${since()} ms; started again`);
       void s
-        .start()
+        .restart()
         .catch((err: Error) => r.notes.push(`${s.name} did not start again: ${err.message}`))
         .finally(() => (busy = false));
       return;

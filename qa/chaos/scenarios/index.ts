@@ -1,9 +1,10 @@
 import { faultKind } from './delivery.js';
 import type { ScenarioKind } from './kind.js';
+import { limitsKind } from './limits.js';
 import { poisonKind } from './poison.js';
 
 /** Every scenario kind the suite knows. A new kind (poison, limits) is one file and one line here. */
-export const KINDS: ScenarioKind[] = [faultKind, poisonKind];
+export const KINDS: ScenarioKind[] = [faultKind, poisonKind, limitsKind];
 
 /** The kind a variant name (`kill`, `poison`, …) belongs to. */
 export function kindOf(variant: string): ScenarioKind | undefined {

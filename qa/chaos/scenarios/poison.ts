@@ -1,14 +1,12 @@
-import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { topics } from '../../../protocol/index.js';
 import { buildEvent } from '../../../simulator/car/payloads.js';
-import { readCases, tally } from '../count.js';
-import { deploy } from '../deploy/deployment.js';
-import { sleep } from '../deploy/service.js';
 import { DeadLetterWatch } from '../load/dead-letters.js';
 import { FeedWatch } from '../load/feed.js';
 import { airbagEvent, Load, newEventId, type LoadParams, type PlannedEvent } from '../load/load.js';
 import type { ModeSpec } from '../modes.js';
-import { newResult, type Check, type RunContext, type RunResult, type ScenarioKind } from './kind.js';
+import { countOnce, feedTimes, record, runOnDeployment, settleAcks } from './frame.js';
+import type { RunContext, RunResult, ScenarioKind } from './kind.js';
 
 /** Payloads valid to JSON.parse that broke a store or a parser once (protocol/limits.ts). */
 const POISONS: Record<string, (vin: string, eventId: string) => { topic: string; payload: string }> = {
@@ -77,105 +75,71 @@ function poisonPlan(rounds: number) {
   };
 }
 
-async function runPoison(mode: ModeSpec, variant: string, ctx: RunContext): Promise<RunResult> {
+function runPoison(mode: ModeSpec, variant: string, ctx: RunContext): Promise<RunResult> {
   const { params } = ctx;
-  const r = newResult('poison', mode, variant, ctx.run);
-  const t0 = performance.now();
-  const since = () => Math.round(performance.now() - t0);
-  r.loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
-  const dep = await deploy(mode);
-  const undeploy = ctx.onCleanup(() => dep.close());
-  r.deployment = dep.describe();
-  r.timings.deployMs = since();
-  const rounds = params.cars >= 20 ? 2 : 1;
-  const load = new Load({ ...params, burst: false }, dep.carUrl, t0, poisonPlan(rounds));
-  const unload = ctx.onCleanup(() => load.end());
-  let letters: DeadLetterWatch | undefined;
-  let feed: FeedWatch | undefined;
-  try {
-    letters = await DeadLetterWatch.connect(dep.carUrl(0));
-    feed = await FeedWatch.connect(dep.services[0]!.httpUrl);
-    await load.connectAll(30_000);
-    r.timings.connectedAtMs = since();
-    await load.run();
-    const { ledger } = load;
-    await ledger.waitFor(() => ledger.settled >= ledger.sent || ctx.signal.aborted, params.ackDeadlineMs);
-    ledger.freeze();
-    r.timings.reconnects = load.reconnects();
-    r.timings.pubacksOnWire = load.pubacksOnWire();
-    const crashes = ledger.records.filter((x) => x.tag === 'crash');
-    const poisons = ledger.records.filter((x) => x.tag.startsWith('poison:'));
-    // Dead letters and feed messages may trail the PUBACKs a little.
-    const deadline = performance.now() + Math.max(DEAD_LETTER_WAIT_MS, params.settleMs);
-    const feedRef = feed;
-    const lettersRef = letters;
-    while (performance.now() < deadline && !(poisons.every((p) => lettersRef.find(p.eventId)) && crashes.every((c) => feedRef.openedAt.has(c.eventId)))) {
-      await sleep(200);
+  return runOnDeployment('poison', mode, variant, ctx, {}, async ({ dep, r, t0, since }) => {
+    const rounds = params.cars >= 20 ? 2 : 1;
+    const load = new Load({ ...params, burst: false }, dep.carUrl, t0, poisonPlan(rounds));
+    const unload = ctx.onCleanup(() => load.end());
+    let letters: DeadLetterWatch | undefined;
+    let feed: FeedWatch | undefined;
+    try {
+      letters = await DeadLetterWatch.connect(dep.carUrl(0));
+      feed = await FeedWatch.connect(dep.services[0]!.httpUrl);
+      await load.connectAll(30_000);
+      r.timings.connectedAtMs = since();
+      await load.run();
+      await settleAcks(load, ctx, r);
+      const { ledger } = load;
+      const crashes = ledger.records.filter((x) => x.tag === 'crash');
+      const poisons = ledger.records.filter((x) => x.tag.startsWith('poison:'));
+      // Dead letters and feed messages may trail the PUBACKs a little.
+      const deadline = performance.now() + Math.max(DEAD_LETTER_WAIT_MS, params.settleMs);
+      const feedRef = feed;
+      const lettersRef = letters;
+      while (performance.now() < deadline && !(poisons.every((p) => lettersRef.find(p.eventId)) && crashes.every((c) => feedRef.openedAt.has(c.eventId)))) {
+        await sleep(200);
+      }
+      const cases = await countOnce(dep, load, r, (x) => x.tag === 'crash', 'crashes');
+
+      const lettered = poisons.map((p) => ({ p, letter: lettersRef.find(p.eventId) }));
+      const reasons = new Map<string, number>();
+      for (const { p, letter } of lettered) if (letter) reasons.set(`${p.tag.slice(7)}: ${letter.letter.reason}`, (reasons.get(`${p.tag.slice(7)}: ${letter.letter.reason}`) ?? 0) + 1);
+      const poisonIds = new Set(poisons.map((p) => p.eventId));
+      const poisonCases = cases.filter((c) => poisonIds.has(c.eventId)).length;
+      const times = feedTimes(crashes, feedRef);
+      const slow = times.seen.filter((x) => x >= FEED_TARGET_MS).length;
+      const ready = await dep.waitAllReady(5_000);
+      record(r, [
+        {
+          name: 'every poison payload dead-lettered',
+          ok: lettered.every((x) => x.letter),
+          measured: `${lettered.filter((x) => x.letter).length} of ${poisons.length} (${[...reasons].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
+          expected: `${poisons.length} of ${poisons.length}, each with a reason`,
+        },
+        {
+          name: 'every poison payload acknowledged (else the car re-sends it on every reconnect)',
+          ok: poisons.every((p) => p.ackedAtMs !== null),
+          measured: `${poisons.filter((p) => p.ackedAtMs !== null).length} of ${poisons.length}`,
+          expected: `${poisons.length} of ${poisons.length}`,
+        },
+        { name: 'no case for a poison payload', ok: poisonCases === 0, measured: String(poisonCases), expected: '0' },
+        {
+          name: `every crash on the operator feed in under ${FEED_TARGET_MS} ms`,
+          ok: times.seen.length === crashes.length && slow === 0,
+          measured: `${times.text}; ${slow} at or over ${FEED_TARGET_MS} ms`,
+          expected: `${crashes.length} of ${crashes.length}, each < ${FEED_TARGET_MS} ms`,
+        },
+        { name: 'operator feed stayed open', ok: feedRef.closeCodes.length === 0, measured: feedRef.closeCodes.join(', ') || 'open', expected: 'open' },
+        { name: 'every instance still alive and ready', ok: ready !== null && dep.services.every((s) => s.running), measured: ready === null ? 'not ready' : 'ready', expected: 'ready' },
+      ]);
+      r.timings.feedP50Ms = times.p50;
+      r.timings.feedMaxMs = times.max;
+    } finally {
+      feed?.close();
+      await letters?.close();
+      unload();
+      await load.end();
     }
-
-    const cases = await readCases(await dep.readableHttpUrl(r.notes));
-    const counted = tally(ledger, cases, (x) => x.tag === 'crash');
-    r.delivery = counted.counts;
-    r.lostEvents = counted.lost.map((e) => ({ eventId: e.eventId, vin: e.vin, index: e.index, sentAtMs: e.sentAtMs, ackedAtMs: e.ackedAtMs, transmissions: e.transmissions, phase: 'no-fault' }));
-    r.duplicatedEvents = counted.duplicated;
-
-    const lettered = poisons.map((p) => ({ p, letter: lettersRef.find(p.eventId) }));
-    const reasons = new Map<string, number>();
-    for (const { p, letter } of lettered) if (letter) reasons.set(`${p.tag.slice(7)}: ${letter.letter.reason}`, (reasons.get(`${p.tag.slice(7)}: ${letter.letter.reason}`) ?? 0) + 1);
-    const poisonIds = new Set(poisons.map((p) => p.eventId));
-    const poisonCases = cases.filter((c) => poisonIds.has(c.eventId)).length;
-    const latencies = crashes.map((c) => {
-      const at = feedRef.openedAt.get(c.eventId);
-      return at === undefined || c.sentAtPerf === undefined ? null : at - c.sentAtPerf;
-    });
-    const seen = latencies.filter((x): x is number => x !== null).sort((a, b) => a - b);
-    const slow = seen.filter((x) => x >= FEED_TARGET_MS).length;
-    const pct = (q: number) => (seen.length ? Math.round(seen[Math.min(seen.length - 1, Math.floor(q * seen.length))]!) : null);
-    const ready = await dep.waitAllReady(5_000);
-    const checks: Check[] = [
-      {
-        name: 'every poison payload dead-lettered',
-        ok: lettered.every((x) => x.letter),
-        measured: `${lettered.filter((x) => x.letter).length} of ${poisons.length} (${[...reasons].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
-        expected: `${poisons.length} of ${poisons.length}, each with a reason`,
-      },
-      {
-        name: 'every poison payload acknowledged (else the car re-sends it on every reconnect)',
-        ok: poisons.every((p) => p.ackedAtMs !== null),
-        measured: `${poisons.filter((p) => p.ackedAtMs !== null).length} of ${poisons.length}`,
-        expected: `${poisons.length} of ${poisons.length}`,
-      },
-      { name: 'no case for a poison payload', ok: poisonCases === 0, measured: String(poisonCases), expected: '0' },
-      {
-        name: `every crash on the operator feed in under ${FEED_TARGET_MS} ms`,
-        ok: seen.length === crashes.length && slow === 0,
-        measured: `${seen.length} of ${crashes.length} on the feed; p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${seen.length ? Math.round(seen.at(-1)!) : null} ms; ${slow} at or over ${FEED_TARGET_MS} ms`,
-        expected: `${crashes.length} of ${crashes.length}, each < ${FEED_TARGET_MS} ms`,
-      },
-      { name: 'operator feed stayed open', ok: feedRef.closeCodes.length === 0, measured: feedRef.closeCodes.join(', ') || 'open', expected: 'open' },
-      { name: 'every instance still alive and ready', ok: ready !== null && dep.services.every((s) => s.alive()), measured: ready === null ? 'not ready' : 'ready', expected: 'ready' },
-    ];
-    r.checks = checks;
-    r.timings.feedP50Ms = pct(0.5);
-    r.timings.feedMaxMs = seen.length ? Math.round(seen.at(-1)!) : null;
-    for (const c of checks) if (!c.ok) r.failures.push(`${c.name}: ${c.measured}`);
-    const d = counted.counts;
-    if (d.lost > 0) r.failures.push(`${d.lost} acknowledged crashes have no case`);
-    if (d.duplicated > 0) r.failures.push(`${d.duplicated} crashes have more than one case`);
-    if (d.unacknowledged > 0) r.failures.push(`${d.unacknowledged} crashes were never acknowledged within the deadline`);
-  } catch (err) {
-    r.error = err instanceof Error ? err.message : String(err);
-    r.failures.push(`run error: ${r.error}`);
-  } finally {
-    feed?.close();
-    await letters?.close();
-    unload();
-    await load.end();
-    if (r.failures.length > 0) r.logTails = Object.fromEntries(dep.services.map((s) => [s.name, s.logTail(2_500)]));
-    undeploy();
-    await dep.close();
-    r.ok = r.failures.length === 0;
-    r.wallMs = since();
-  }
-  return r;
+  });
 }
