@@ -193,6 +193,8 @@ describe('issue 9: isolation and order (embedded broker)', () => {
     // rather than be decided on the car as it was before the SOS.
     class SlowSos extends MemoryStore {
       override async commit(change: Commit): Promise<CommitResult> {
+        // Deliberately a duration: the slowness is the subject, a window in which a trouble press decided
+        // out of order would already have been committed (nothing is asserted after this wait).
         if (change.cases.some((c) => c.trigger === 'sos')) await new Promise((r) => setTimeout(r, 150));
         return super.commit(change);
       }

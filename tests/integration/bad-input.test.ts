@@ -118,12 +118,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
   /** Waits until every command the service recorded for `v` has reached the watcher (nothing still in flight). */
   async function settleCommands(v: string): Promise<void> {
     const recorded = ((await stack.http('GET', `/v1/vehicles/${v}/commands`)).body as unknown[]).length;
-    for (const deadline = Date.now() + 5_000; ; ) {
-      const seen = watch.received.filter((m) => m.topic === topics.commands(v)).length;
-      if (seen >= recorded) return;
-      if (Date.now() > deadline) throw new Error(`only ${seen} of ${recorded} commands to ${v} arrived`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect.poll(() => watch.received.filter((m) => m.topic === topics.commands(v)).length, { timeout: 5_000, message: `commands to ${v} arrived` }).toBeGreaterThanOrEqual(recorded);
   }
 
   const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
@@ -170,12 +165,9 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     }
     await Promise.all(sends);
     await feed.next((m) => m.type === 'case.opened' && (m as { case: Case }).case.eventId === valid.eventId, 15_000);
-    for (const deadline = Date.now() + 15_000; ; ) {
-      const n = metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'malformed_json' });
-      if (n === before + 300) break;
-      if (Date.now() > deadline) throw new Error(`only ${n - before} of 300 rejections counted`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await expect
+      .poll(async () => metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'malformed_json' }) - before, { timeout: 15_000, message: 'rejections counted' })
+      .toBe(300);
     await watch.next((m) => m.topic === topics.deadLetter && m.payload.toString().includes(Buffer.from('garbage 299 {').toString('base64')));
     expect(watch.received.filter((m) => m.topic === topics.deadLetter && JSON.parse(m.payload.toString()).topic === topics.event(vin(23), 'airbag'))).toHaveLength(300);
     await settleCommands(v);
@@ -400,10 +392,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     await dying.waitClosed();
     await dying.end();
     forged.push({ topic: topics.lockout(v), payload: willPayload, retain: true });
-    for (const deadline = Date.now() + 5_000; stack.broker!.stats.forbiddenPublishes < refusedBefore + forged.length; ) {
-      if (Date.now() > deadline) throw new Error('the forged will was not refused');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect.poll(() => stack.broker!.stats.forbiddenPublishes, { timeout: 5_000, message: 'the forged will was refused' }).toBeGreaterThanOrEqual(refusedBefore + forged.length);
 
     // A sentinel published after the refusals arrives; none of the forged messages did.
     const ok = await RawMqttClient.connect(stack.mqttUrl);

@@ -70,7 +70,7 @@ describe('embedded brokers clustered through Redis', () => {
     expect(granted[0]?.qos).toBe(1);
     // B learns the subscription through Redis (aedes-persistence-redis broadcasts it).
     const persistenceB = b.cluster.persistence as unknown as { subscriptionsByTopic(t: string): Promise<{ clientId: string }[]> };
-    await waitForAsync(async () => (await persistenceB.subscriptionsByTopic(topic)).some((s) => s.clientId === 'car-JHMZE2H59ES000001'), 5_000);
+    await expect.poll(async () => (await persistenceB.subscriptionsByTopic(topic)).some((s) => s.clientId === 'car-JHMZE2H59ES000001'), { timeout: 5_000, interval: 20 }).toBe(true);
 
     // The backend publishes on B; the car on A gets it.
     const backend = await client(b.url, { clientId: 'backend-1', clean: true });
@@ -131,11 +131,3 @@ describe('embedded brokers clustered through Redis', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
-
-async function waitForAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

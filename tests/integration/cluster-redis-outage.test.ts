@@ -42,7 +42,8 @@ describe('Redis outage during ingest', () => {
     expect(readyz.body.checks.store).not.toBe('ok');
     await fireRound(); // the broker acknowledges the cars; the service does not acknowledge the broker yet
     await fireRound();
-    await new Promise((r) => setTimeout(r, 1000));
+    // The service has those events and holds them, unacknowledged, while the store is away.
+    await until(async () => Number(/^anshin_ingest_held (\S+)/m.exec((await s.http('GET', '/metrics')).body as string)?.[1] ?? 0) > 0, 10_000, 'events held');
     await redis.start();
     await until(async () => (await s.http('GET', '/readyz')).status === 200, 20_000, 'readyz 200');
     const recovered = performance.now() - outageStarted;

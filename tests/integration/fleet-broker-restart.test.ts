@@ -6,8 +6,6 @@ import type { Case } from '../../protocol/index.js';
 import { startMosquitto, type Mosquitto } from '../../lib/process/mosquitto.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Issue 4: the broker restarts in the middle of a fleet run. Cars keep each event in their outbox until
  * PUBACK and re-send it on reconnect; the broker keeps the service's persistent session on disk; the
@@ -34,9 +32,14 @@ describe('broker restart during a fleet run', () => {
     expect(connected.connected).toBe(60);
 
     const stopCrashes = startCrashes(fleet, clock, 900); // about 15 a second, on distinct cars
-    await sleep(1200);
+    // Crashes are flowing and acknowledged before the restart...
+    await expect.poll(() => fleet!.summary().eventsAcked, { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
+    const sentBeforeRestart = fleet.summary().eventsSent;
     await mosquitto.restart(700);
-    await sleep(1500);
+    // ...and after it: every car is back, and crashes fired since the restart are acknowledged too.
+    await expect
+      .poll(() => fleet!.summary(), { timeout: 20_000 })
+      .toSatisfy((s: ReturnType<Fleet['summary']>) => s.connected === 60 && s.reconnects > 0 && s.eventsAcked >= sentBeforeRestart + 10);
     stopCrashes();
     await fleet.drain();
     const summary = fleet.summary();

@@ -3,7 +3,7 @@
  * redelivers it), never hang, and carry on by itself once Redis is back. These tests stop and restart
  * a redis-server process of their own (lib/process/redis-server.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FeedMessage } from '../../protocol/index.js';
 import { createRedisStore, type RedisStore } from '../../services/incident/store/redis-store.js';
 import { startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis.js';
@@ -17,17 +17,9 @@ afterEach(async () => {
   store = server = undefined;
 });
 
+/** Until the store answers again (it reconnects on its own). */
 async function waitForPing(s: RedisStore, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      await s.ping();
-      return;
-    } catch (err) {
-      if (performance.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await vi.waitFor(() => s.ping(), { timeout: timeoutMs, interval: 50 });
 }
 
 async function elapsed<T>(p: Promise<T>): Promise<{ ms: number; error: unknown }> {

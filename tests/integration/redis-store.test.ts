@@ -25,6 +25,21 @@ async function instance(keyPrefix: string, options: Partial<RedisStoreOptions> =
 
 const vin = (i: number) => `JHMZE2H59ES${String(i).padStart(6, '0')}`;
 
+/** The stores' blocking feed connections on this Redis (ioredis names them `anshin-feed`), from CLIENT LIST. */
+async function feedConnections(store: RedisStore): Promise<{ id: number; blocked: boolean }[]> {
+  const list = (await store.redis.client('LIST')) as string;
+  return list
+    .split('\n')
+    .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
+    .filter((c) => c.name === 'anshin-feed')
+    .map((c) => ({ id: Number(c.id), blocked: (c.flags ?? '').includes('b') && c.cmd === 'xread' }));
+}
+
+/** The feed connection `store` opened: the newest one (client ids only grow). */
+async function newestFeedConnection(store: RedisStore): Promise<number> {
+  return Math.max(...(await feedConnections(store)).map((c) => c.id));
+}
+
 describe('RedisStore across instances', () => {
   it('claim: of two instances racing for the same work, one gets it; it is free again after the lease', async () => {
     const prefix = uniquePrefix('claim');
@@ -32,8 +47,8 @@ describe('RedisStore across instances', () => {
     const won = await Promise.all([a.claim('lockout-expiry:X:1', 300), b.claim('lockout-expiry:X:1', 300)]);
     expect(won.filter(Boolean)).toHaveLength(1);
     expect(await a.claim('lockout-expiry:X:2', 300)).toBe(true); // other work is claimed on its own
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await b.claim('lockout-expiry:X:1', 300)).toBe(true);
+    // once the lease has run out the other instance gets it (a refused claim changes nothing)
+    await expect.poll(() => b.claim('lockout-expiry:X:1', 300), { timeout: 5_000 }).toBe(true);
   });
 
   it('two instances committing the same (vin, eventId) at once open exactly one case', async () => {
@@ -117,8 +132,10 @@ describe('RedisStore across instances', () => {
 
   it('close() stops the blocking feed reader at once', async () => {
     const store = await createRedisStore({ url: redis.url, keyPrefix: uniquePrefix('close'), feedBlockMs: 5_000 });
+    const reader = await newestFeedConnection(store);
     store.onFeed(() => {});
-    await new Promise((r) => setTimeout(r, 50)); // the reader is now inside XREAD BLOCK 5000
+    // the reader is now inside XREAD BLOCK 5000
+    await expect.poll(async () => (await feedConnections(store)).find((c) => c.id === reader)?.blocked, { timeout: 5_000 }).toBe(true);
     const started = performance.now();
     await store.close();
     expect(performance.now() - started).toBeLessThan(1_000);
@@ -173,8 +190,8 @@ describe('RedisLease', () => {
     const b = store.lease('expiry', 150, 'b');
     expect(await a.acquire()).toBe(true);
     expect(await b.acquire()).toBe(false);
-    await new Promise((r) => setTimeout(r, 250));
-    expect(await b.acquire()).toBe(true);
+    // a's lease runs out after 150 ms unrenewed; b's attempts before that change nothing
+    await expect.poll(() => b.acquire(), { timeout: 5_000 }).toBe(true);
     expect(await a.renew()).toBe(false);
   });
 });

@@ -105,13 +105,21 @@ describe('SimulatedCar over a real aedes broker', () => {
   it('store-and-forward: an event in flight (no PUBACK) when the broker dies is re-sent to the new broker', async () => {
     await backend.end();
     await broker.stop();
-    broker = await startTestBroker({ holdPublishes: (t) => t.includes('/events/') });
+    const held: string[] = [];
+    broker = await startTestBroker({
+      holdPublishes: (t) => {
+        if (!t.includes('/events/')) return false;
+        held.push(t);
+        return true;
+      },
+    });
     backend = await startRecorder(broker.url);
     const car = newCar({ reconnectPeriodMs: 800 });
     await car.connect();
     let acked = false;
     const pending = car.airbag().then((id) => ((acked = true), id));
-    await new Promise((r) => setTimeout(r, 300));
+    // The broker has the event and holds it (no PUBACK will come): the car must not count it as sent.
+    await expect.poll(() => held.length).toBeGreaterThan(0);
     expect(acked).toBe(false);
     expect(car.pendingEvents()).toHaveLength(1);
     await backend.end();

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundFilters, topics, type Case, type Outcome } from '../../protocol/index.js';
 import { SystemClock } from '../../lib/clock/index.js';
 import { isCommand, type SimulatedCar } from '../../simulator/car/index.js';
@@ -23,6 +23,8 @@ import { vin } from '../helpers/vins.js';
 const BIN = resolve(import.meta.dirname, '../../bin/anshin.js');
 const wall = new SystemClock();
 const sleep = (ms: number) => new Promise<void>((r) => wall.setTimer(ms, r));
+/** Trace lines written so far (the header not counted). */
+const linesIn = (path: string) => Math.max(0, readFileSync(path, 'utf8').split('\n').length - 2);
 const TIME_KEYS = new Set(['t', 'at', 'openedAt', 'closedAt', 'connectedAt', 'clearedAt', 'until', 'durationMs']);
 
 /** Times of a live run and its replay differ by the few ms a message spends on the wire; compare the rest. */
@@ -73,14 +75,16 @@ describe('record a live embedded stack, then replay: same cases, sessions, locko
 
     const a = await stack.car(vin(501), 11);
     const b = await stack.car(vin(502), 12);
-    const caseOf = async (car: SimulatedCar, eventId: string) => {
-      for (;;) {
-        const list = (await stack.http('GET', '/v1/cases?status=open')).body as Case[];
-        const c = list.find((x) => x.vin === car.vin && x.eventId === eventId);
-        if (c) return c;
-        await sleep(20);
-      }
-    };
+    const caseOf = (car: SimulatedCar, eventId: string) =>
+      vi.waitFor(
+        async () => {
+          const list = (await stack.http('GET', '/v1/cases?status=open')).body as Case[];
+          const c = list.find((x) => x.vin === car.vin && x.eventId === eventId);
+          if (!c) throw new Error(`no open case yet for ${car.vin} ${eventId}`);
+          return c;
+        },
+        { timeout: 10_000, interval: 20 },
+      );
     const act = async (c: Case, action: string, body: object = {}) => expect((await stack.http('POST', `/v1/cases/${c.id}/${action}`, body)).status).toBe(200);
 
     const crash = await caseOf(a, await a.airbag());
@@ -101,7 +105,16 @@ describe('record a live embedded stack, then replay: same cases, sessions, locko
     await act(crash, 'close', { resolution: 'no_response_dispatched' });
     await act(sos, 'close', { resolution: 'accidental' });
     await caseOf(a, await a.pressTrouble()); // the lockout is over: a trouble case opens
-    await sleep(300); // the last acks
+    // The last acks: every command the service sent the cars is acknowledged (the broker hook records an
+    // ack before the service takes it), and both subscribers have caught up with the hook.
+    const unacked = async () => {
+      const sent = await Promise.all([a, b].map(async (car) => (await stack.http('GET', `/v1/vehicles/${car.vin}/commands`)).body as { ack?: unknown }[]));
+      return sent.flat().filter((c) => !c.ack).length;
+    };
+    // (vi.waitFor: expect.poll only runs inside a test, this is beforeAll)
+    await vi.waitFor(async () => expect(await unacked()).toBe(0), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(sub.lines).toBe(hook.lines), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(linesIn(files.cli)).toBe(hook.lines), { timeout: 10_000, interval: 20 });
     await hook.stop();
     await sub.stop();
     cli.kill('SIGINT');
