@@ -6,6 +6,7 @@ import type { FeedClient } from '../helpers/feed-client.js';
 import { metricValue, RawMqttClient, validEvent } from '../helpers/raw-mqtt.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { vin } from '../helpers/vins.js';
+import { nonReadingFeed } from '../../qa/chaos/load/probes.js';
 
 /**
  * Issue "no single event that can stall the rest", contract "WebSocket": the snapshot is bounded in
@@ -53,24 +54,6 @@ function rawFeed(url: string) {
   return { ws, messages, closeCode: () => closeCode };
 }
 
-/**
- * A feed client that never reads: its socket is paused the moment the upgrade answer arrives, before
- * ws reads a byte of the feed. `resume()` lets it read what reached it, then the close.
- */
-function nonReader(url: string) {
-  const ws = new WebSocket(url);
-  let socket: { pause(): void; resume(): void } | null = null;
-  ws.on('upgrade', (res) => {
-    socket = res.socket;
-    res.socket.pause();
-  });
-  let closeCode: number | null = null;
-  ws.on('close', (code) => (closeCode = code));
-  ws.on('error', () => {});
-  const opened = new Promise<number>((resolve) => ws.once('open', () => resolve(Date.now())));
-  return { ws, opened, closeCode: () => closeCode, resume: () => socket?.resume() };
-}
-
 const closedFor = async (stack: TestStack, reason: string) => metricValue(await stack.service.metrics.registry.metrics(), 'anshin_feed_clients_closed_total', { reason });
 
 describe('operator feed: the snapshot bounded in bytes (FEED_MAX_SNAPSHOT_BYTES 8192)', () => {
@@ -114,9 +97,11 @@ describe('operator feed: a client that stops reading is closed by the sweep (FEE
   let stack: TestStack;
   const sockets: WebSocket[] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
+  const stop: Array<() => void> = [];
   afterAll(async () => {
     clearInterval(timer);
     for (const ws of sockets) ws.terminate();
+    for (const end of stop) end();
     await stack?.close();
   });
 
@@ -135,14 +120,14 @@ describe('operator feed: a client that stops reading is closed by the sweep (FEE
     let tick = 0;
     timer = setInterval(() => (++tick % 6 === 0 ? steadySocket.resume() : steadySocket.pause()), 50);
 
-    const silent = nonReader(feedUrl(stack));
-    sockets.push(silent.ws);
+    const silent = nonReadingFeed(stack.httpUrl);
+    stop.push(silent.end);
     const openedAt = await silent.opened;
     await expect.poll(() => stack.service.feed.size).toBe(3);
 
     // Nothing is committed from here on: only the sweep can find it.
     await expect.poll(() => closedFor(stack, 'stalled'), { timeout: stallMs + 5000, interval: 20 }).toBe(1);
-    const closedAfter = Date.now() - openedAt;
+    const closedAfter = performance.now() - openedAt;
     expect(closedAfter).toBeGreaterThanOrEqual(stallMs - 100);
     // The stall time, plus at most one sweep (500 ms here) to send the first ping and one to see it
     // unanswered, plus slack for a loaded machine. Without the sweep it would never be closed.
