@@ -120,9 +120,14 @@ export class MqttLink implements Outbound {
     this.closing = true;
   }
 
+  /**
+   * Forced: a message refused while closing holds MQTT.js's inbound stream (no PUBACK is its point), and
+   * the broker's PUBACKs for our own publishes queue behind it, so a graceful end would wait for ever.
+   * What we published without a PUBACK yet is still in the outbox and is sent again at the next start.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    await this.client?.endAsync();
+    await this.client?.endAsync(true);
   }
 
   /**
