@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, IsoTime, MaybePosition } from './common.js';
 import { CallState } from './commands.js';
+import { ImpactDirection } from './events.js';
 import { LockoutView } from './lockout.js';
 import { Vin } from './vin.js';
 
@@ -11,10 +12,93 @@ export type Trigger = Static<typeof Trigger>;
 /** Contract: priority 1 (airbag, impact over threshold) > 2 (sos) > 3 (trouble). */
 export const PRIORITY_BY_TRIGGER: Record<Trigger, 1 | 2 | 3> = { airbag: 1, impact: 1, sos: 2, trouble: 3 };
 
-/** Queue order (contract): priority first, then age, then id so that the order is total. */
-export function compareQueueOrder(a: Pick<Case, 'priority' | 'openedAt' | 'id'>, b: Pick<Case, 'priority' | 'openedAt' | 'id'>): number {
-  return a.priority - b.priority || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
+/** What the queue order reads of a case. */
+export type QueueKey = Pick<Case, 'priority' | 'openedAt' | 'id'> & { severity?: { probability: number } | undefined };
+
+/**
+ * Queue order (contract): priority first; inside priority 1 the higher severity probability first (v1
+ * extension "Severity", D4.3); then age, then id so that the order is total. A priority-1 case without a
+ * severity (stored before it existed) counts as the most severe: an unknown risk is not put behind a
+ * known one. Both stores, the feed snapshot and the console sort with this one function.
+ */
+export function compareQueueOrder(a: QueueKey, b: QueueKey): number {
+  return a.priority - b.priority || (a.priority === 1 ? riskOf(b) - riskOf(a) : 0) || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
 }
+
+function riskOf(c: QueueKey): number {
+  return c.severity?.probability ?? 1;
+}
+
+/**
+ * Extension (v1 "Position", D2.1, D2.7): a position the car reported, with when (the car's clock, as
+ * the telemetry or event `ts` that carried it) and whether the fix can be trusted.
+ */
+export const KnownPosition = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+    at: IsoTime,
+    trusted: Type.Boolean(),
+    headingDeg: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
+  },
+);
+export type KnownPosition = Static<typeof KnownPosition>;
+
+/** Extension (v1 "One call at a time"): an event that opened a case or joined its live call. */
+export const CaseTrigger = Type.Object({
+  type: Trigger,
+  eventId: Id,
+  /** When the centre took it in (the service's clock; the opening one's is the case's `openedAt`). */
+  at: IsoTime,
+  /** The event's own data (for a joining event: airbags fired, delta-V, direction). */
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type CaseTrigger = Static<typeof CaseTrigger>;
+
+export const SEVERITY_BANDS = ['high', 'elevated', 'low'] as const;
+export const SeverityBand = Type.Union(SEVERITY_BANDS.map((b) => Type.Literal(b)));
+export type SeverityBand = Static<typeof SeverityBand>;
+/** Where the crash came from, seen from one seat (right-hand drive: `right` is the driver's near side). */
+export const SeatSide = Type.Union(['front', 'near', 'far', 'rear'].map((s) => Type.Literal(s)));
+export type SeatSide = 'front' | 'near' | 'far' | 'rear';
+
+/** One front seat's estimate. */
+export const SeatSeverity = Type.Object({
+  seat: Type.Union([Type.Literal('driver'), Type.Literal('passenger')]),
+  side: SeatSide,
+  /** null: not reported (the model takes unbelted, the cautious value). */
+  belted: Type.Union([Type.Boolean(), Type.Null()]),
+  age: Type.Union([Type.Integer({ minimum: 0, maximum: 130 }), Type.Null()]),
+  probability: Type.Number({ minimum: 0, maximum: 1 }),
+});
+export type SeatSeverity = Static<typeof SeatSeverity>;
+
+/** What the estimate was computed from; `assumed` names the inputs that were missing and took their cautious value. */
+export const SeverityInputs = Type.Object({
+  deltaVKmh: Type.Number({ minimum: 0 }),
+  direction: Type.Union([ImpactDirection, Type.Null()]),
+  multipleImpacts: Type.Boolean(),
+  rollover: Type.Boolean(),
+  seats: Type.Array(SeatSeverity, { maxItems: 2 }),
+  assumed: Type.Array(Type.String()),
+});
+export type SeverityInputs = Static<typeof SeverityInputs>;
+
+/**
+ * Extension (v1 "Severity", D4.3): the estimated probability that an occupant of a front seat is killed
+ * or seriously injured (MAIS 3+), the highest of the seats assessed; its band; what it recommends
+ * (`doctor_heli` at DOCTOR_HELI_THRESHOLD); the model (`name@version`) and its inputs.
+ */
+export const Severity = Type.Object(
+  {
+    probability: Type.Number({ minimum: 0, maximum: 1 }),
+    band: SeverityBand,
+    recommend: Type.Array(Type.String()),
+    model: Type.String(),
+    inputs: SeverityInputs,
+  },
+);
+export type Severity = Static<typeof Severity>;
 
 export const CaseStatus = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
 export type CaseStatus = Static<typeof CaseStatus>;
@@ -40,6 +124,14 @@ export const Case = Type.Object(
     note: Type.Optional(Type.String()),
     /** Extension: the event's own data (airbags fired, delta-V, direction, warning lamps). */
     data: Type.Record(Type.String(), Type.Unknown()),
+    /** Extension (v1 "One call at a time"): the opening event first, then each that joined the live call. */
+    triggers: Type.Optional(Type.Array(CaseTrigger)),
+    /** Extension (v1 "Severity", D4.3): on a case with an airbag or impact trigger. */
+    severity: Type.Optional(Severity),
+    /** Extension (v1 "Position", D2.1, D2.7): the newest position known (event or telemetry), null if none; kept up to date while open. */
+    lastKnownPosition: Type.Optional(Type.Union([KnownPosition, Type.Null()])),
+    /** Extension (v1 "Position"): up to 3 earlier positions before `lastKnownPosition`, oldest first (eCall's recent locations). */
+    track: Type.Optional(Type.Array(KnownPosition, { maxItems: 3 })),
   },
   { $id: 'Case' },
 );

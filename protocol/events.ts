@@ -15,17 +15,41 @@ export type PowerMode = Static<typeof PowerMode>;
 
 const DeltaV = Type.Number({ minimum: 0, maximum: 500, description: 'delta-V in km/h' });
 
+/** Seat-belt use per front seat; a seat not listed is unknown (the severity model then assumes unbelted, D4.3). */
+export const Seatbelts = Type.Object(
+  {
+    driver: Type.Optional(Type.Boolean()),
+    passenger: Type.Optional(Type.Boolean()),
+  },
+  { description: 'true = belted; the driver sits on the right (right-hand drive)' },
+);
+export type Seatbelts = Static<typeof Seatbelts>;
+
+/**
+ * v1 extension "Richer crash data" (contract, "The operator's work"; DOMAIN D4.3: what D-Call Net
+ * sends): the crash direction (cars in Japan are right-hand drive, so `right` is the driver's near
+ * side), whether there was more than one impact, belt use per front seat, and occupant ages in seat
+ * order (driver, front passenger, then the rest). All optional: a car that does not know says nothing.
+ */
+const CrashData = {
+  direction: Type.Optional(ImpactDirection),
+  multipleImpacts: Type.Optional(Type.Boolean()),
+  seatbelts: Type.Optional(Seatbelts),
+  occupantAges: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 130 }), { maxItems: 99, description: 'ages in seat order: driver, front passenger, then the rest' })),
+};
+
 /** `data` per event type (contract, "Event envelope"). */
 export const EventData = {
   airbag: Type.Object({
     deployed: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 }),
     deltaVKmh: Type.Optional(DeltaV),
     rollover: Type.Optional(Type.Boolean()),
+    ...CrashData,
   }),
   impact: Type.Object({
     deltaVKmh: DeltaV,
     peakG: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
-    direction: Type.Optional(ImpactDirection),
+    ...CrashData,
   }),
   sos: Type.Object({}),
   trouble: Type.Object({

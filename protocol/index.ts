@@ -14,3 +14,6 @@ export * from './validate.js';
 export * from './limits.js';
 export * from './trace.js';
 export * from './scenario.js';
+export * from './auth.js';
+export * from './audit.js';
+export * from './coverage.js';

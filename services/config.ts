@@ -24,6 +24,16 @@ export const ConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'anshin:', pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
   /** API_TOKEN: when set, every /v1 route and the feed require `Authorization: Bearer <token>`. */
   API_TOKEN: Type.Optional(Type.String({ minLength: 8 })),
+
+  // Issue 11, identity and access (services/identity/README.md).
+  /** AUTH: `on` = operators log in, roles are enforced, cars need their credentials; unset = `off` on a loopback HOST, refused elsewhere (protected mode). */
+  AUTH: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
+  /** ADMIN_PASSWORD: the password of the first admin (`admin`), made when no account exists; unset: a random one, logged once. */
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
+  /** TOKEN_TTL_MINUTES: how long an operator's login token is valid (a shift and a half by default). */
+  TOKEN_TTL_MINUTES: Type.Number({ default: 720, minimum: 1, maximum: 7 * 24 * 60 }),
+  /** PASSWORD_SCRYPT_COST: log2 of scrypt's N for new password hashes (15: about 0.1-0.3 s a login here); a hash keeps its own. */
+  PASSWORD_SCRYPT_COST: Type.Integer({ default: 15, minimum: 10, maximum: 20 }),
   /** LOCKOUT_MINUTES: how long the lockout runs after clear-down (D3.5). */
   LOCKOUT_MINUTES: Type.Number({ default: 60, exclusiveMinimum: 0, maximum: 24 * 60 }),
   /** IMPACT_DELTA_V_KMH: delta-V at or above which an impact auto-notifies (D1.2). */
@@ -40,6 +50,18 @@ export const ConfigSchema = Type.Object({
   MQTT_MAX_CONNECTIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   /** MQTT_MAX_KEEPALIVE_S: a client silent for 1.5x this is closed (also one with keep-alive 0). */
   MQTT_MAX_KEEPALIVE_S: Type.Integer({ default: 1200, minimum: 1, maximum: 65535 }),
+  /** MQTT_TLS_PORT: the embedded broker also listens for MQTT over TLS here (0 = any free port); unset: no TLS listener. */
+  MQTT_TLS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  /** TLS_CERT: PEM certificate (chain) file of the TLS listener; unset with MQTT_TLS_PORT: a self-signed one is made for the demo. */
+  TLS_CERT: Type.Optional(Type.String({ minLength: 1 })),
+  /** TLS_KEY: PEM private key file of TLS_CERT. */
+  TLS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /** MQTT_USERNAME: the service's own MQTT identity: its username on an external broker, and the service account of the embedded one (AUTH=on). */
+  MQTT_USERNAME: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+  /** MQTT_PASSWORD: the password of MQTT_USERNAME. */
+  MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  /** MQTT_TOOL_PASSWORD: embedded broker, AUTH=on: password of the read-only tool account `anshin-tool` (trace recorders, bench probes); unset: no tool account. */
+  MQTT_TOOL_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   /** INGEST_MAX_TRIES: a message that fails this often with the store up is dead-lettered. */
   INGEST_MAX_TRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
   /** INGEST_HOLD_MS: embedded broker: a car's publish held this long in a store outage is refused (no PUBACK). */
@@ -60,6 +82,16 @@ export const ConfigSchema = Type.Object({
   HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
   /** HTTP_BODY_LIMIT_BYTES: a larger request body gets 413 `payload_too_large`. */
   HTTP_BODY_LIMIT_BYTES: Type.Integer({ default: 64 * 1024, minimum: 1024, maximum: 16 * 1024 * 1024 }),
+
+  // Issue 12, "The operator's work": severity (D4.3) and positions (D2.1, D2.7).
+  /** DOCTOR_HELI_THRESHOLD: a case's severity probability at or above this recommends `doctor_heli` (D4.3; published 0.05-0.20). */
+  DOCTOR_HELI_THRESHOLD: Type.Number({ default: 0.1, exclusiveMinimum: 0, maximum: 1 }),
+  /** POSITION_FLUSH_MS: how often each car's last known position, if it changed, is written to the store for the other instances. */
+  POSITION_FLUSH_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
+  /** POSITION_CASE_UPDATE_SECONDS: an open case's lastKnownPosition is updated from telemetry at most once per this many seconds per car. */
+  POSITION_CASE_UPDATE_SECONDS: Type.Number({ default: 10, minimum: 0, maximum: 3600 }),
+  /** POSITION_MIN_METRES: a move shorter than this is GNSS noise: no case update, no new track point. */
+  POSITION_MIN_METRES: Type.Number({ default: 50, minimum: 0, maximum: 10_000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 export const CONFIG_KEYS = Object.keys(ConfigSchema.properties) as (keyof Config)[];
@@ -86,5 +118,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const variable = first.path.replace(/^\//, '') || 'config';
     throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(first.value)})`);
   }
+  checkMqttPairs(config as Config);
+  protectedMode(config as Config);
   return config as Config;
+}
+
+/**
+ * Issue 11, protected mode (like Redis's): unset AUTH means `off` only while HOST is a loopback
+ * address; on any other address the service refuses to start until AUTH is chosen. `AUTH=off` set
+ * explicitly is allowed anywhere. After this, `config.AUTH` is always set.
+ */
+function protectedMode(config: Config): void {
+  if (config.AUTH !== undefined) return;
+  if (!isLoopback(config.HOST)) {
+    throw new ConfigError('AUTH', `HOST ${config.HOST} is not a loopback address: set AUTH=on (operators log in, cars need credentials) or AUTH=off explicitly`);
+  }
+  config.AUTH = 'off';
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** Keys that only make sense together (issue 11): a certificate with its key, a username with its password. */
+function checkMqttPairs(config: Config): void {
+  if ((config.TLS_CERT === undefined) !== (config.TLS_KEY === undefined)) {
+    throw new ConfigError(config.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY', 'TLS_CERT and TLS_KEY go together (a PEM certificate file and its key file)');
+  }
+  if (config.MQTT_PASSWORD !== undefined && config.MQTT_USERNAME === undefined) throw new ConfigError('MQTT_USERNAME', 'required with MQTT_PASSWORD');
 }

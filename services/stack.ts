@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { clusterOptions } from './broker/cluster.js';
 import { consolePlugin } from './console/plugin.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import { brokerSecurity } from './broker/security-config.js';
+import type { VehicleCredentials } from './broker/vehicle-auth.js';
 import { SystemClock, type Clock } from '../lib/clock/index.js';
 import { loadConfig, type Config } from './config.js';
 import { ulidFactory } from '../lib/ids.js';
@@ -12,6 +14,7 @@ import { buildApp } from './incident/app.js';
 import { IngestRunner } from './incident/ingest/runner.js';
 import { MqttLink } from './incident/mqtt-link.js';
 import { IncidentService } from './incident/service.js';
+import { StoreVehicleCredentials } from './identity/vehicle-credentials.js';
 import { createStore, type Store } from './incident/store/index.js';
 import { createLogger } from '../lib/logger.js';
 
@@ -26,6 +29,8 @@ export interface StackOptions {
   /** Extra HTTP plugins; the operator console is added by default. */
   plugins?: FastifyPluginAsync[];
   console?: boolean;
+  /** Given: the embedded broker enforces AUTH (vehicle credentials, ACL, client ids; services/broker/acl.ts). */
+  vehicleCredentials?: VehicleCredentials;
 }
 
 export interface Stack {
@@ -62,6 +67,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger.warn('state is in memory: cases, calls and lockouts are gone when this process stops (set REDIS_URL to keep them)');
   }
 
+  // Issue 11: with AUTH=on the embedded broker checks cars against the credentials the identity service
+  // issues (PUT /v1/vehicles/{vin}/credentials), kept in the store, so every instance knows them.
+  const vehicleCredentials = options.vehicleCredentials ?? (config.AUTH === 'on' ? new StoreVehicleCredentials(store) : undefined);
+
   // With Redis, embedded brokers share subscriptions, retained messages and offline queues (issue 3).
   const cluster =
     config.MQTT_URL || !config.REDIS_URL
@@ -77,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...(config.MQTT_MAX_CONNECTIONS ? { maxConnections: config.MQTT_MAX_CONNECTIONS } : {}),
         logger,
         ...(cluster ? { cluster } : {}),
+        ...(await brokerSecurity(config, logger, vehicleCredentials)),
       });
   const link = broker
     ? null
@@ -84,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         url: config.MQTT_URL!,
         clientId: config.MQTT_CLIENT_ID ?? defaultClientId(config.HTTP_PORT),
         ...(config.MQTT_SHARED_GROUP ? { sharedGroup: config.MQTT_SHARED_GROUP } : {}),
+        ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD ?? '' } : {}),
         clock,
         logger,
       });

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Case, Command, EventType, ImpactDirection, LockoutMessage, PowerMode } from '../../protocol/index.js';
 import { SystemClock, type Clock } from '../../lib/clock/index.js';
-import { SimulatedCar, type CarSignal, type FireOptions } from '../../simulator/car/index.js';
+import { SimulatedCar, airbagsFor, crashDetails, estimatePeakG, type CarSignal, type FireOptions } from '../../simulator/car/index.js';
+import { mulberry32, seedFrom } from '../../simulator/car/prng.js';
 import { OperatorClient } from '../../simulator/scenario/http-client.js';
 import { cliLogger } from '../logger.js';
 import { apiProblem } from '../reach.js';
@@ -11,6 +13,8 @@ export interface FireCliOptions {
   httpUrl: string;
   deltaV?: number;
   direction: ImpactDirection;
+  belts?: { driver: boolean; passenger: boolean };
+  multipleImpacts?: boolean;
   mode: PowerMode;
   kind: string;
   test?: boolean;
@@ -20,6 +24,8 @@ export interface FireCliOptions {
   seed?: number;
   json?: boolean;
   connectTimeoutMs: number;
+  ca?: string;
+  password?: string;
 }
 
 type Received = Command | ({ cmd: 'lockout(retained)' } & LockoutMessage);
@@ -30,7 +36,9 @@ type CaseLookup = { found: Pick<Case, 'id' | 'priority' | 'trigger'> } | { note:
 /** `anshin sim fire`: one car, one event; then the case it opened and the commands it got back. */
 export async function simFire(type: EventType, o: FireCliOptions): Promise<void> {
   const clock = new SystemClock();
-  const car = new SimulatedCar({ vin: o.vin, url: o.url, clock, logger: cliLogger(), connectTimeoutMs: o.connectTimeoutMs, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const password = o.password ?? process.env.ANSHIN_VEHICLE_PASSWORD;
+  const tlsAndAuth = { ...(o.ca ? { ca: readFileSync(o.ca) } : {}), ...(password ? { password } : {}) };
+  const car = new SimulatedCar({ vin: o.vin, url: o.url, clock, logger: cliLogger(), connectTimeoutMs: o.connectTimeoutMs, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...tlsAndAuth });
   const received: Received[] = [];
   car.signals.on('signal', (s: CarSignal) => {
     if (s.kind === 'command') received.push(s.command);
@@ -48,11 +56,15 @@ export async function simFire(type: EventType, o: FireCliOptions): Promise<void>
 
 function fireOne(car: SimulatedCar, type: EventType, o: FireCliOptions): Promise<string> {
   const common: FireOptions = { ...(o.test ? { test: true } : {}), ...(o.position ? {} : { position: null }) };
+  // Richer crash data (D4.3): belts and multiple impacts as told, else what the simulated car reports.
+  const crash = { ...crashDetails(mulberry32(seedFrom(o.vin, o.seed ?? 0)), o.direction), ...(o.belts ? { seatbelts: o.belts } : {}), ...(o.multipleImpacts ? { multipleImpacts: true } : {}) };
   switch (type) {
-    case 'impact':
-      return car.impact(o.deltaV ?? 30, o.direction, common as FireOptions<'impact'>);
+    case 'impact': {
+      const deltaVKmh = o.deltaV ?? 30;
+      return car.impact(deltaVKmh, o.direction, { ...common, data: { deltaVKmh, peakG: estimatePeakG(deltaVKmh), ...crash } } as FireOptions<'impact'>);
+    }
     case 'airbag':
-      return car.fire('airbag', { ...common, data: { deployed: ['driver_front', 'passenger_front'], ...(o.deltaV !== undefined ? { deltaVKmh: o.deltaV } : {}) } } as FireOptions<'airbag'>);
+      return car.fire('airbag', { ...common, data: { deployed: airbagsFor(o.direction), ...(o.deltaV !== undefined ? { deltaVKmh: o.deltaV } : {}), ...crash } } as FireOptions<'airbag'>);
     case 'power':
       return car.setPower(o.mode, common as FireOptions<'power'>);
     case 'security-alarm':
@@ -70,7 +82,8 @@ async function findCase(eventId: string, type: EventType, o: FireCliOptions, clo
   const deadline = clock.now() + o.caseWaitMs;
   for (;;) {
     try {
-      const found = (await api.cases('open')).find((c) => c.eventId === eventId);
+      // One call at a time: an event during a live call joins that call's case (listed in `triggers`).
+      const found = (await api.cases('open')).find((c) => c.eventId === eventId || c.triggers?.some((t) => t.eventId === eventId));
       if (found) return { found };
     } catch (err) {
       const why = (await apiProblem(o.httpUrl)) ?? (err as Error).message;

@@ -15,12 +15,19 @@ export interface Mosquitto {
   readonly pid: number;
   /** Stops it gracefully (it saves sessions and queues when persistent) and starts it on the same port. */
   restart(downMs?: number): Promise<void>;
+  /** SIGHUP: Mosquitto reads its password and ACL files again (and drops clients whose password changed). */
+  reload(): void;
   close(): Promise<void>;
 }
 
 export interface MosquittoOptions {
   /** Keep sessions, subscriptions and queued QoS 1 messages on disk across a restart. */
   persistent?: boolean;
+  /**
+   * AUTH (issue 11): no anonymous clients; users from this `password_file` (mosquitto_passwd format,
+   * infra/mqtt-credentials.mjs writes it), rights from `aclFile` (default infra/mosquitto-acl.conf).
+   */
+  auth?: { passwordFile: string; aclFile?: string };
 }
 
 export const NO_MOSQUITTO_HELP = 'No mosquitto for the external-broker tests: apt-get install -y mosquitto';
@@ -43,6 +50,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   // user, which cannot write there: stay who we are.
   base = base.replace(/^persistence_location .*$/m, `persistence_location ${dir}/\nuser ${userInfo().username}`);
   if (!options.persistent) base = base.replace(/^persistence true$/m, 'persistence false');
+  if (options.auth) {
+    const acl = options.auth.aclFile ?? projectPath('infra', 'mosquitto-acl.conf');
+    base = `${base.replace(/^allow_anonymous true$/m, 'allow_anonymous false')}\npassword_file ${options.auth.passwordFile}\nacl_file ${acl}\n`;
+  }
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `${base}\nlistener ${port} 127.0.0.1\n`);
   let proc!: ChildProcess;
@@ -78,6 +89,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     port,
     get pid() {
       return proc.pid ?? 0;
+    },
+    reload() {
+      proc.kill('SIGHUP');
     },
     async restart(downMs = 500) {
       await stop();

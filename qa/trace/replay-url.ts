@@ -127,7 +127,8 @@ async function operate(line: TraceOperatorLine, suffix: string, opts: UrlReplayO
     for (const status of ['open', 'closed']) {
       const res = await fetch(`${opts.httpUrl}/v1/cases?status=${status}`, { headers });
       if (!res.ok) return false;
-      const c = ((await res.json()) as Case[]).find((x) => x.vin === line.vin && x.eventId === eventId);
+      // One call at a time: an event that joined a live call is one of that case's triggers.
+      const c = ((await res.json()) as Case[]).find((x) => x.vin === line.vin && (x.eventId === eventId || x.triggers?.some((t) => t.eventId === eventId)));
       if (!c) continue;
       const body = line.action === 'close' ? { resolution: line.resolution, ...(line.note ? { note: line.note } : {}) } : {};
       const done = await fetch(`${opts.httpUrl}/v1/cases/${c.id}/${line.action}`, { method: 'POST', headers, body: JSON.stringify(body) });

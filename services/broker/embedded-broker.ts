@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { inboundFilters, isBackendOnlyTopic } from '../../protocol/index.js';
 import type { Outbound } from '../incident/outbox-relay.js';
+import { BrokerAuth } from './broker-auth.js';
+import { Conformance } from './conformance.js';
 import { guardSocket } from './guarded-socket.js';
+import type { BrokerAuthOptions } from './vehicle-auth.js';
+
+/** v1/vehicles/{vin}/events/{type} is five levels; nothing legitimate is deeper. */
+const MAX_TOPIC_LEVELS = 8;
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -19,6 +26,10 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   /** Shared subscriptions, retained messages and queues across brokers (issue 3: mqemitter-redis). */
   cluster?: Pick<AedesOptions, 'mq' | 'persistence'>;
+  /** AUTH=on (issue 11): credentials, ACL and client-id rules (acl.ts); absent = AUTH off, anyone connects. */
+  auth?: BrokerAuthOptions;
+  /** MQTT over TLS beside plain MQTT (MQTT_TLS_PORT; TLS_CERT / TLS_KEY as PEM). Port 0: any free port. */
+  tls?: { port: number; cert: string | Buffer; key: string | Buffer };
 }
 
 /** Sees a car publish as it arrives (before it is ingested). */
@@ -31,9 +42,21 @@ export interface EmbeddedBroker extends Outbound {
   /** `mqtt://host:port`, once listening. */
   readonly url: string;
   readonly port: number;
+  /** `mqtts://host:port` of the TLS listener, once listening; null without one. */
+  readonly tlsUrl: string | null;
   readonly listening: boolean;
   aedes: Aedes;
-  stats: { oversizeDropped: number; forbiddenPublishes: number; refusedConnections: number; idleClosed: number };
+  stats: {
+    oversizeDropped: number;
+    forbiddenPublishes: number;
+    refusedConnections: number;
+    idleClosed: number;
+    /** CONNECTs refused by AUTH (bad credentials, client id, will) and sessions ended by a credential rotation. */
+    authRefused: number;
+    sessionsRevoked: number;
+    /** SUBSCRIBE filters answered 0x80 (refused by the ACL, or deeper than the level limit). */
+    refusedSubscriptions: number;
+  };
   /**
    * Starts taking cars. Every client publish on a car-to-backend topic (and every will) goes through
    * `intake` before aedes acknowledges it, so a PUBACK means committed (or dead-lettered).
@@ -56,34 +79,50 @@ export interface EmbeddedBroker extends Outbound {
  * handled); the intake keeps one car's messages in order and lets cars run concurrently.
  * Created closed: `listen` opens the port once the service can ingest, and `stopAccepting` closes it
  * before the service stops, so no car is acknowledged by a broker whose service cannot commit.
- * Cars may not publish on backend-only topics: the service publishes in-process (`publish`).
+ * Cars may not publish on backend-only topics: the service publishes in-process (`publish`). With
+ * `auth` (AUTH=on, issue 11) who connects and what it may publish, subscribe to and receive is the ACL
+ * of acl.ts (broker-auth.ts applies it); the refused publish closes the connection before the intake
+ * sees it. `tls` adds an MQTTS listener with the same guards and rules.
  */
 export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const stats = { oversizeDropped: 0, forbiddenPublishes: 0, refusedConnections: 0, idleClosed: 0 };
+  const stats = { oversizeDropped: 0, forbiddenPublishes: 0, refusedConnections: 0, idleClosed: 0, authRefused: 0, sessionsRevoked: 0, refusedSubscriptions: 0 };
   const log = opts.logger.child({ component: 'broker' });
   const maxConnections = opts.maxConnections ?? defaultMaxConnections();
   let intake: BrokerIntake | null = null;
   let draining = false;
   const inboundListeners = new Set<InboundListener>();
+  const conformance = new Conformance(MAX_TOPIC_LEVELS);
+  const auth = opts.auth ? new BrokerAuth(opts.auth, log, stats) : null;
 
   const aedes = await Aedes.createBroker({
     ...opts.cluster,
-    maxTopicLevels: 8, // v1/vehicles/{vin}/events/{type} is five; nothing legitimate is deeper
+    maxTopicLevels: MAX_TOPIC_LEVELS,
     maxClientsIdLength: 64,
-    authenticate(_client, _username, _password, done) {
+    preConnect: (client, packet, callback) => conformance.preConnect(client, packet, callback),
+    authenticate(client, username, password, done) {
+      const protocolFault = conformance.connectRefusal(client);
+      if (protocolFault) return done(protocolFault as Parameters<typeof done>[0], false);
       // A clear refusal (CONNACK 3, "server unavailable") rather than running out of file descriptors.
       if (aedes.connectedClients >= maxConnections) {
         stats.refusedConnections++;
         log.warn({ maxConnections }, 'connection refused: MQTT_MAX_CONNECTIONS reached');
         return done(Object.assign(new Error('server busy: connection limit reached'), { returnCode: 3 }), false);
       }
-      done(null, true);
+      if (!auth) return done(null, true);
+      auth.authenticate(client, username, password, done as (err: Error | null, ok: boolean) => void);
     },
     authorizePublish(client, packet, done) {
-      if (client && isBackendOnlyTopic(packet.topic)) {
-        stats.forbiddenPublishes++;
-        log.warn({ clientId: client.id, topic: packet.topic }, 'client publish to a backend-only topic refused');
-        return done(new Error('backend-only topic'));
+      // aedes' own rule, kept: nobody publishes on $SYS (a forged `$SYS/<id>/new/clients` disconnects a client).
+      if (packet.topic.startsWith('$SYS/')) return done(new Error('$SYS/ topic is reserved'));
+      if (client) {
+        // AUTH on: the ACL (a will too: the client is still known when it is published). Off: cars may
+        // not publish on backend-only topics.
+        const refusal = auth ? auth.publishRefusal(client, packet.topic) : isBackendOnlyTopic(packet.topic) ? 'backend-only topic' : null;
+        if (refusal) {
+          stats.forbiddenPublishes++;
+          log.warn({ clientId: client.id, topic: packet.topic, reason: refusal }, 'client publish refused; closing the connection');
+          return done(new Error(refusal));
+        }
       }
       if (!isInbound(packet.topic)) return done(null);
       // Not ingesting (starting, stopping): refuse, so the car keeps the message and sends it again.
@@ -95,13 +134,21 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         (err: Error) => done(err),
       );
     },
+    authorizeSubscribe(client, sub, done) {
+      if (conformance.refusedFilter(sub) || (auth && !auth.maySubscribe(client, sub.topic))) {
+        stats.refusedSubscriptions++;
+        return done(null, null); // SUBACK 0x80 for this filter; the connection stays
+      }
+      done(null, sub);
+    },
+    ...(auth ? { authorizeForward: (client: Client, packet: Parameters<BrokerAuth['forward']>[1]) => auth.forward(client, packet) } : {}),
   });
 
   if (!opts.cluster) indexRetained(aedes);
 
   const sockets = new Set<Socket>();
   const idleMs = opts.maxKeepaliveSeconds * 1500;
-  const server: Server = createServer((socket) => {
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     // No Nagle: a crash event must not wait behind other traffic for the peer's delayed ACK.
@@ -112,13 +159,20 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       stats.idleClosed++;
       socket.destroy();
     });
-    aedes.handle(
+    const client = aedes.handle(
       guardSocket(socket, opts.maxPacketBytes, () => {
         stats.oversizeDropped++;
         log.warn({ remote: socket.remoteAddress, max: opts.maxPacketBytes }, 'client dropped: packet over the size limit');
       }),
-    );
+    ) as unknown as Client;
+    conformance.watch(client);
+  };
+  const server: Server = createServer(accept);
+  const tlsServer = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, accept) : null;
+  tlsServer?.on('tlsClientError', (err, socket) => {
+    log.debug({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake failed');
   });
+  let tlsPort = opts.tls?.port ?? 0;
   let port = opts.port;
   let listening = false;
   let closed: Promise<void> | null = null;
@@ -131,6 +185,9 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     get port() {
       return port;
     },
+    get tlsUrl() {
+      return tlsServer && listening ? `mqtts://${opts.host}:${tlsPort}` : null;
+    },
     get listening() {
       return listening;
     },
@@ -138,17 +195,13 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     stats,
     async listen(handler) {
       intake = handler;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(opts.port, opts.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      port = typeof address === 'object' && address ? address.port : opts.port;
+      port = await listenOn(server, opts.port, opts.host);
+      if (tlsServer) tlsPort = await listenOn(tlsServer, tlsPort, opts.host);
       listening = true;
-      log.info({ maxConnections, maxKeepaliveSeconds: opts.maxKeepaliveSeconds }, 'embedded broker accepting cars');
+      log.info(
+        { maxConnections, maxKeepaliveSeconds: opts.maxKeepaliveSeconds, auth: auth ? 'on' : 'off', ...(tlsServer ? { tls: `mqtts://${opts.host}:${tlsPort}` } : {}) },
+        'embedded broker accepting cars',
+      );
     },
     onInbound(listener) {
       inboundListeners.add(listener);
@@ -172,7 +225,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     async stopAccepting() {
       draining = true;
       listening = false;
-      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      closed ??= closeServers();
       await Promise.all(
         Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
       );
@@ -181,12 +234,30 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     async close() {
       draining = true;
       listening = false;
-      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      closed ??= closeServers();
       for (const socket of sockets) socket.destroy();
+      auth?.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await closed;
     },
   };
+
+  function closeServers(): Promise<void> {
+    const one = (s: Server) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()));
+    return Promise.all([one(server), ...(tlsServer ? [one(tlsServer)] : [])]).then(() => {});
+  }
+}
+
+/** Listens; resolves with the port bound (the one asked for, or a free one for 0). */
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }
 
 const INBOUND = Object.values(inboundFilters).map((f) => f.split('/'));

@@ -6,9 +6,12 @@ import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, 
 import type { Logger } from 'pino';
 import { LockoutFeature } from '../../protocol/index.js';
 import type { Config } from '../config.js';
+import { coverageRoutes } from '../road-coverage/routes.js';
 import { feedRoute } from './feed/ws-route.js';
 import { httpLimits } from './http-limits.js';
-import { authPlugin } from './plugins/auth.js';
+import { auditRoutes } from '../audit/routes.js';
+import { authPlugin } from '../identity/auth-plugin.js';
+import { identityRoutes } from '../identity/routes.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { inputLimitsPlugin } from './plugins/input-limits.js';
 import { caseRoutes } from './routes/cases.js';
@@ -53,13 +56,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before auth: its onRequest hook marks upgrade requests so that a refused (401) upgrade's socket is
   // destroyed after the reply; registered after auth, the refused socket stayed open and close() hung.
   await app.register(websocket, { options: { maxPayload: 4096 } });
-  await app.register(authPlugin, { token: options.config.API_TOKEN });
+  // Issue 11: API_TOKEN, and with AUTH=on login tokens and roles (services/identity/auth-plugin.ts).
+  await app.register(authPlugin, { config: options.config, identity: options.service.identity });
   // The OpenAPI document is generated from the protocol schemas the routes validate with.
   await app.register(swagger, {
     openapi: {
       info: { title: 'anshin emergency-call API', version: '1', description: 'Wire contract v1 (CONTRACT.md). Lockout features: ' + LockoutFeature.anyOf.map((f: { const: string }) => f.const).join(', ') },
-      components: options.config.API_TOKEN ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
-      ...(options.config.API_TOKEN ? { security: [{ bearer: [] }] } : {}),
+      // Issue 11: /docs gets an Authorize button whenever the API asks for a token.
+      ...openApiSecurity(options.config),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -67,7 +71,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(caseRoutes);
   await app.register(sessionRoutes);
   await app.register(vehicleRoutes);
+  await app.register(identityRoutes);
+  await app.register(auditRoutes);
+  await app.register(coverageRoutes, { clock: options.service.clock }); // contract "Coverage"
   await app.register(feedRoute);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app as unknown as FastifyInstance;
+}
+
+/** The bearer scheme, and how to get a token, when the API asks for one (AUTH=on, or API_TOKEN set). */
+function openApiSecurity(config: Config) {
+  if (config.AUTH !== 'on' && !config.API_TOKEN) return {};
+  const description =
+    config.AUTH === 'on'
+      ? 'An operator token from POST /v1/auth/login (username and password), or the API_TOKEN (a service token with the admin role).'
+      : 'The API_TOKEN the service was started with.';
+  return { components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description } } }, security: [{ bearer: [] as string[] }] };
 }

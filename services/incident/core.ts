@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import { isoTime, topics, type DeadLetter, type DeadLetterReason, type FeedMessage, type LockoutMessage } from '../../protocol/index.js';
+import { isoTime, topics, type AuditEntry, type DeadLetter, type DeadLetterReason, type FeedMessage, type LockoutMessage } from '../../protocol/index.js';
+import { stampAudit, type AuditDraft } from '../audit/entries.js';
 import type { Clock } from '../../lib/clock/index.js';
+import { ulidFactory } from '../../lib/ids.js';
 import type { Config } from '../config.js';
 import { isNoop, isRefusal, type DecideContext, type Decision, type Refusal, type VehicleAggregate } from './domain/index.js';
 import { DomainError } from './domain-errors.js';
@@ -24,8 +26,17 @@ export type OutboxDraft = Pick<OutboxMessage, 'key' | 'topic' | 'payload' | 'qos
 export interface RunOptions {
   /** The car's event being processed: the commit records it, and refuses it if seen before. */
   eventId?: string;
-  /** Sent after the commit too; `key` gets the commit's version appended, so entries never collide. */
-  also?: OutboxDraft[];
+  /**
+   * Sent after the commit too; `key` gets the commit's version appended, so entries never collide. A
+   * function is given this commit's audit entries (the operator-actions topic is made from them).
+   */
+  also?: OutboxDraft[] | ((audit: AuditEntry[]) => OutboxDraft[]);
+  /**
+   * Issue 11: the audit entries of this change, from the decision and the commands it stamped. Core
+   * gives each its id and the decision's time, and the store commits them with the change, or neither.
+   * A refusal or a change of nothing (noop) commits nothing, so records nothing.
+   */
+  audit?: (done: { decision: Decision; commands: CommandRecord[] }) => AuditDraft[];
 }
 
 export interface CoreDeps {
@@ -41,6 +52,8 @@ export interface CoreDeps {
   newId: () => string;
   /** Told of every committed lockout end time, so that its expiry is armed (D3.5). */
   onLockoutScheduled?: (vin: string, until: number) => void;
+  /** Ids of audit entries (issue 11): ULIDs on the clock by default, apart from `newId` so that records' ids do not shift. */
+  newAuditId?: () => string;
 }
 
 /**
@@ -63,26 +76,42 @@ const MAX_ATTEMPTS = 8;
  * tell the car. Commands are recorded in the same commit as the change that caused them.
  */
 export class IncidentCore {
-  constructor(readonly deps: CoreDeps) {}
+  private readonly newAuditId: () => string;
+
+  constructor(readonly deps: CoreDeps) {
+    this.newAuditId = deps.newAuditId ?? ulidFactory(deps.clock);
+  }
 
   decideContext(): DecideContext {
     const { clock, config, newId } = this.deps;
-    return { now: clock.now(), newId, lockoutMs: config.LOCKOUT_MINUTES * 60_000, impactThresholdKmh: config.IMPACT_DELTA_V_KMH };
+    return {
+      now: clock.now(),
+      newId,
+      lockoutMs: config.LOCKOUT_MINUTES * 60_000,
+      impactThresholdKmh: config.IMPACT_DELTA_V_KMH,
+      // Issue 12 (D4.3, D2.1): severity and position rules.
+      doctorHeliThreshold: config.DOCTOR_HELI_THRESHOLD,
+      positionCaseUpdateMs: config.POSITION_CASE_UPDATE_SECONDS * 1000,
+      positionMinMetres: config.POSITION_MIN_METRES,
+    };
   }
 
   async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal, options: RunOptions = {}): Promise<RunResult> {
-    const { eventId, also = [] } = options;
+    const { eventId } = options;
     for (let attempt = 1; ; attempt++) {
       const aggregate = await this.deps.store.loadVehicle(vin);
-      const decision = decide(aggregate, this.decideContext());
+      const ctx = this.decideContext();
+      const decision = decide(aggregate, ctx);
       if (isRefusal(decision)) return decision;
       if (eventId === undefined && isNoop(decision)) {
-        this.deps.relay.sendUncommitted(also);
+        // Nothing changed, so nothing is audited; the operator-actions topic still hears it, as before issue 11.
+        this.deps.relay.sendUncommitted(this.alsoFor(options, this.auditFor(options, decision, [], ctx.now)));
         return { status: 'noop', decision };
       }
       const commands = this.stampCommands(vin, decision);
       const version = aggregate.vehicle.version + 1;
-      const outbox = this.outboxFor(vin, decision, commands, also, version);
+      const audit = this.auditFor(options, decision, commands, ctx.now);
+      const outbox = this.outboxFor(vin, decision, commands, this.alsoFor(options, audit), version);
       const result = await this.deps.store.commit({
         vin,
         expectedVersion: aggregate.vehicle.version,
@@ -95,6 +124,7 @@ export class IncidentCore {
         commands,
         feed: decision.feed,
         outbox,
+        ...(audit.length > 0 ? { audit } : {}),
       });
       if (result.status === 'duplicate') return result;
       if (result.status === 'ok') {
@@ -110,6 +140,15 @@ export class IncidentCore {
       // clock timer: a virtual clock in tests and replays would never fire it).
       for (let i = 0; i < attempt; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  private auditFor(options: RunOptions, decision: Decision, commands: CommandRecord[], now: number): AuditEntry[] {
+    return (options.audit?.({ decision, commands }) ?? []).map((draft) => stampAudit(draft, this.newAuditId(), now));
+  }
+
+  private alsoFor(options: RunOptions, audit: AuditEntry[]): OutboxDraft[] {
+    const { also = [] } = options;
+    return typeof also === 'function' ? also(audit) : also;
   }
 
   /** What the car and the partner are told of a decision: commands, the retained lockout, alarms. */

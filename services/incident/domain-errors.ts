@@ -9,13 +9,30 @@ import type { Refusal, RefusalDetails } from './domain/index.js';
  *   `call_active`, `locked_out` (D2, D3);
  * - `case_not_found`, `session_not_found`: nothing by that id;
  * - `busy`: the car changed concurrently on every try (core.ts BusyError); trying again is fine;
- * - `unavailable`: the store cannot be reached (an outage, not a fault of the request); try later.
+ * - `unavailable`: the store cannot be reached (an outage, not a fault of the request); try later;
+ * - issue 11: `unauthorized`, `forbidden`, `invalid_credentials`, `rate_limited`, `operator_exists`,
+ *   `operator_not_found`, `last_admin`, `unknown_cursor` (services/identity/, services/audit/).
  */
 export interface DomainErrorDetails extends RefusalDetails {
   case_not_found: { caseId: string };
   session_not_found: { sessionId: string };
   busy: { vin: string; attempts: number };
   unavailable: { retryAfterSeconds: number };
+  // Issue 11, identity and access (services/identity/): who may do what.
+  /** No valid credentials: none given, unknown, expired or logged out. `login` when AUTH=on (operators log in). */
+  unauthorized: { login: boolean };
+  /** The caller's role may not do this, or it named another operator than its token's. */
+  forbidden: { required?: string };
+  /** A login refused: the same answer for an unknown user and a wrong password. */
+  invalid_credentials: Record<string, never>;
+  /** Too many failed logins for this username or from this address. */
+  rate_limited: { retryAfterSeconds: number };
+  operator_exists: { username: string };
+  operator_not_found: { username: string };
+  /** The only admin account cannot be deleted. */
+  last_admin: { username: string };
+  /** `GET /v1/audit?before=` names no entry. */
+  unknown_cursor: { before: string };
 }
 export type DomainErrorCode = keyof DomainErrorDetails;
 

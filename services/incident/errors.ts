@@ -14,9 +14,17 @@ export const ERRORS = {
   invalid_timestamp: { status: 400, message: 'a time in the request is not a real instant in the accepted window' },
   operator_required: { status: 400, message: 'name the operator in the X-Operator-Id header or operatorId' },
   unauthorized: { status: 401, message: 'a valid bearer token is required' },
+  // Issue 11: identity and access.
+  invalid_credentials: { status: 401, message: 'unknown username or wrong password' },
+  forbidden: { status: 403, message: 'your role may not do this' },
+  operator_not_found: { status: 404, message: 'no such operator account' },
+  operator_exists: { status: 409, message: 'an operator account with this username exists' },
+  last_admin: { status: 409, message: 'the only admin account cannot be deleted' },
+  unknown_cursor: { status: 400, message: 'before names no audit entry' },
   not_found: { status: 404, message: 'no such resource' },
   case_not_found: { status: 404, message: 'no such case' },
   session_not_found: { status: 404, message: 'no such voice session' },
+  unknown_programme: { status: 404, message: 'no such road-service programme' }, // contract "Coverage"
   case_taken: { status: 409, message: 'another operator has this case' },
   case_closed: { status: 409, message: 'the case is closed' },
   call_not_active: { status: 409, message: 'the call is not active' },
@@ -72,6 +80,16 @@ const DOMAIN_HTTP: { [C in DomainErrorCode]: (details: DomainErrorDetails[C]) =>
   // STYLE 15: the retries inside core.ts ended; a coded 409, never a bare 500.
   busy: () => ({}),
   unavailable: ({ retryAfterSeconds }) => ({ headers: { 'retry-after': String(retryAfterSeconds) } }),
+  // Issue 11. RFC 6750: a 401 names the scheme; `login` tells a console to show the login form (AUTH=on)
+  // rather than ask for the API token.
+  unauthorized: ({ login }) => ({ body: login ? { login: '/v1/auth/login' } : {}, headers: { 'www-authenticate': 'Bearer realm="anshin"' } }),
+  forbidden: ({ required }) => ({ body: required ? { required } : {} }),
+  invalid_credentials: () => ({ headers: { 'www-authenticate': 'Bearer realm="anshin"' } }),
+  rate_limited: ({ retryAfterSeconds }) => ({ headers: { 'retry-after': String(retryAfterSeconds) } }),
+  operator_exists: ({ username }) => ({ body: { username } }),
+  operator_not_found: ({ username }) => ({ body: { username } }),
+  last_admin: ({ username }) => ({ body: { username } }),
+  unknown_cursor: ({ before }) => ({ body: { before } }),
 };
 
 function extrasOf<C extends DomainErrorCode>(code: C, details: DomainErrorDetails[C]): HttpExtras {

@@ -91,7 +91,9 @@ export class MqttLink implements Outbound {
       const onError = (err: Error & { code?: number | string }) => {
         if (typeof err.code === 'number' && FATAL_CONNACK.has(err.code)) {
           cleanup();
-          reject(err);
+          // 4 and 5: the broker does not take this identity (issue 11: the service's own credentials).
+          const hint = err.code === 4 || err.code === 5 ? `; check MQTT_USERNAME / MQTT_PASSWORD${username ? ` (user ${username})` : ' (none set)'}` : '';
+          reject(Object.assign(new Error(`broker ${url} refused the connection: ${err.message} (CONNACK ${err.code})${hint}`, { cause: err }), { code: err.code }));
         }
       };
       const cleanup = () => {

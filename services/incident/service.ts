@@ -1,21 +1,29 @@
 import type { Logger } from 'pino';
 import {
-  isoTime,
-  topics,
   type Case,
   type CaseStatus,
   type CaseWithSession,
   type CommandRecord,
+  type AuditActor,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+  type LockoutFeature,
   type LockoutView,
-  type OperatorAudit,
   type RecordedImpact,
   type RemoteOperation,
   type SecurityAlert,
   type VoiceSession,
 } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
+import { ulidFactory } from '../../lib/ids.js';
 import type { Config } from '../config.js';
+import { readAudit } from '../audit/audit-reader.js';
+import { caseActionAudit, stampAudit, vehicleRequestRefused, vehicleRequestSent, type VehicleRequestAction } from '../audit/entries.js';
+import { operatorTopicMessage } from '../audit/operator-topic.js';
+import { IdentityService } from '../identity/identity-service.js';
 import { IncidentCore, type Outbound, type OutboxDraft } from './core.js';
+import { decideRelease } from './domain/release.js';
 import {
   decideExpiry,
   decideOperatorAction,
@@ -33,6 +41,7 @@ import { DomainError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './domain-errors.js
 import { feedLimits } from './feed/backpressure.js';
 import { FeedHub } from './feed/feed-hub.js';
 import { createIngest } from './ingest/index.js';
+import { PositionTracker } from './ingest/positions.js';
 import { LockoutScheduler } from './lockout-scheduler.js';
 import { Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -61,9 +70,14 @@ export class IncidentService {
   readonly relay: OutboxRelay;
   readonly feed: FeedHub;
   readonly ingest: ReturnType<typeof createIngest>;
+  readonly positions: PositionTracker;
   private readonly store: Store;
   readonly clock: Clock;
   readonly config: Config;
+  /** Issue 11: accounts, logins, tokens, vehicle credentials (services/identity/). */
+  readonly identity: IdentityService;
+  /** Ids of audit entries written outside a commit (a refused request). */
+  private readonly auditIds: () => string;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: IncidentServiceDeps) {
@@ -75,11 +89,15 @@ export class IncidentService {
     this.relay = new OutboxRelay({ store, outbound: deps.outbound, clock, logger, metrics: this.metrics, retryMs: config.OUTBOX_RETRY_MS });
     this.core = new IncidentCore({ ...deps, relay: this.relay, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
     this.feed = new FeedHub(store, clock, this.metrics, feedLimits(config));
+    this.identity = new IdentityService({ store, clock, config, logger });
+    this.auditIds = ulidFactory(clock);
     // Lockouts committed by other instances sharing the store are armed here too (D3.5).
     this.unsubscribe = store.onFeed((m) => {
       if (m.type === 'lockout.updated' && m.lockout.until) this.scheduler.arm(m.lockout.vin, Date.parse(m.lockout.until));
     });
-    this.ingest = createIngest({ config, core: this.core, logger });
+    // Issue 12 (D2.1): cars' last known positions from telemetry, shared through the store in batches.
+    this.positions = new PositionTracker({ store, clock, config, logger });
+    this.ingest = createIngest({ config, core: this.core, logger, positions: this.positions });
   }
 
   /**
@@ -89,6 +107,8 @@ export class IncidentService {
   async start(): Promise<void> {
     const armed = await this.scheduler.start();
     const resent = await this.relay.start();
+    await this.identity.start();
+    await this.positions.start();
     this.deps.logger.info({ armed, outboxResent: resent }, 'lockout timers armed');
   }
 
@@ -96,15 +116,23 @@ export class IncidentService {
     this.unsubscribe();
     this.scheduler.stop();
     await this.relay.stop();
+    await this.positions.stop();
     this.feed.close();
   }
 
-  /** An operator works a case (D2); refused by the rules with their code (case_taken, call_active, ...). */
-  operatorAction(action: OperatorAction): Promise<Case> {
+  /**
+   * An operator works a case (D2); refused by the rules with their code (case_taken, call_active, ...).
+   * The audit entry (`case.answer`, ...) is committed with the change; `actor` is who acted (issue 11:
+   * the operator itself, or the service token acting for it), the operator by default.
+   */
+  operatorAction(action: OperatorAction, actor: AuditActor = { kind: 'operator', id: action.operatorId }): Promise<Case> {
     return this.answer(async () => {
       const found = await this.store.getCase(action.caseId);
       if (!found) throw caseNotFound(action.caseId);
-      const result = await this.core.run(found.vin, (aggregate, ctx) => decideOperatorAction(aggregate, action, ctx), { also: [this.auditMessage(action, found)] });
+      const result = await this.core.run(found.vin, (aggregate, ctx) => decideOperatorAction(aggregate, action, ctx), {
+        audit: () => [caseActionAudit(action, found, actor)],
+        also: (audit) => this.operatorTopic(audit, found),
+      });
       if (isRefusal(result)) throw DomainError.refused(result);
       // Without an eventId the store never answers duplicate: this would be a bug, a 500.
       if (result.status === 'duplicate') throw new Error(`operator action on case ${action.caseId}: commit reported a duplicate event`);
@@ -115,11 +143,45 @@ export class IncidentService {
     });
   }
 
-  /** Extension `v1/audit/operator-actions`: lets a trace recorder on any broker see operator actions. */
-  private auditMessage(action: OperatorAction, found: Case): OutboxDraft {
-    const audit: OperatorAudit = { v: 1, action: action.kind, caseId: found.id, vin: found.vin, eventId: found.eventId, operatorId: action.operatorId, at: isoTime(this.clock.now()) };
-    if (action.kind === 'close') Object.assign(audit, { resolution: action.resolution }, action.note ? { note: action.note } : {});
-    return { key: `audit:${found.id}`, topic: topics.operatorAudit, payload: JSON.stringify(audit), qos: 1, retain: false };
+  /**
+   * Issue 11: the case's operator lets it go, or a supervisor (`mayReleaseOthers`) takes it from the
+   * operator who holds it; 403 `forbidden` for an operator releasing another's case. `case.release`
+   * is audited with whose case it was. A case nobody holds is returned as it is.
+   */
+  releaseCase(caseId: string, by: { operatorId: string; actor: AuditActor; mayReleaseOthers: boolean }): Promise<Case> {
+    return this.answer(async () => {
+      const found = await this.store.getCase(caseId);
+      if (!found) throw caseNotFound(caseId);
+      if (found.operatorId !== undefined && found.operatorId !== by.operatorId && !by.mayReleaseOthers) {
+        throw new DomainError('forbidden', `operator ${found.operatorId} has this case: only a supervisor may release it`, { required: 'supervisor' });
+      }
+      const result = await this.core.run(found.vin, (aggregate, ctx) => decideRelease(aggregate, { caseId, by: by.operatorId, mayReleaseOthers: by.mayReleaseOthers }, ctx), {
+        audit: ({ decision }) => {
+          const before = decision.cases.length > 0 ? found.operatorId : undefined;
+          return [caseActionAudit({ kind: 'release', operatorId: by.operatorId, ...(before !== undefined ? { releasedFrom: before } : {}) }, found, by.actor)];
+        },
+      });
+      if (isRefusal(result)) throw DomainError.refused(result);
+      if (result.status === 'ok') this.deps.logger.info({ caseId, vin: found.vin, operatorId: by.operatorId }, result.decision.outcome);
+      const after = await this.store.getCase(caseId);
+      if (!after) throw caseNotFound(caseId);
+      return after;
+    });
+  }
+
+  /** Extension `v1/audit/operator-actions`, fed by the audit: lets a trace recorder on any broker see operator actions. */
+  private operatorTopic(audit: AuditEntry[], found: Case): OutboxDraft[] {
+    const out: OutboxDraft[] = [];
+    for (const entry of audit) {
+      const message = operatorTopicMessage(entry, found);
+      if (message) out.push({ key: `audit:${found.id}`, ...message, qos: 1, retain: false });
+    }
+    return out;
+  }
+
+  /** Issue 11, `GET /v1/audit`: newest first, filtered and paged. */
+  audit(query: AuditQuery): Promise<AuditPage> {
+    return this.answer(() => readAudit(this.store, query));
   }
 
   async expireLockout(vin: string): Promise<void> {
@@ -174,21 +236,38 @@ export class IncidentService {
     return this.answer(() => this.store.listCommands(vin));
   }
 
-  /** Remote operations are refused during a `remote_operations` lockout (D3.1), else sent to the car. */
-  remoteOperation(vin: string, operation: RemoteOperation): Promise<string> {
-    return this.vehicleRequest(vin, (aggregate, ctx) => decideRemoteOperation(aggregate, operation, ctx));
+  /** Remote operations are refused during a `remote_operations` lockout (D3.1), else sent to the car; audited either way. */
+  remoteOperation(vin: string, operation: RemoteOperation, actor: AuditActor = ANONYMOUS): Promise<string> {
+    return this.vehicleRequest(vin, 'vehicle.remote_operation', { operation }, actor, (aggregate, ctx) => decideRemoteOperation(aggregate, operation, ctx));
   }
 
-  /** Wi-Fi is refused during a `wifi` lockout (D3.2). */
-  setWifi(vin: string, enabled: boolean): Promise<string> {
-    return this.vehicleRequest(vin, (aggregate, ctx) => decideWifi(aggregate, enabled, ctx));
+  /** Wi-Fi is refused during a `wifi` lockout (D3.2); audited either way. */
+  setWifi(vin: string, enabled: boolean, actor: AuditActor = ANONYMOUS): Promise<string> {
+    return this.vehicleRequest(vin, 'vehicle.wifi', { enabled }, actor, (aggregate, ctx) => decideWifi(aggregate, enabled, ctx));
   }
 
-  /** Runs a request to the car: `locked_out` (with when to try again) when the rules refuse it; the command's id otherwise. */
-  private vehicleRequest(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal): Promise<string> {
+  /**
+   * Runs a request to the car: `locked_out` (with when to try again) when the rules refuse it; the
+   * command's id otherwise. Issue 11: a sent request is audited in its commit, with the command that
+   * carries it; a refused one changes nothing, so its entry is appended alone (contract: "granted or refused").
+   */
+  private vehicleRequest(
+    vin: string,
+    action: VehicleRequestAction,
+    request: Record<string, unknown>,
+    actor: AuditActor,
+    decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal,
+  ): Promise<string> {
     return this.answer(async () => {
-      const result = await this.core.run(vin, decide);
-      if (isRefusal(result)) throw DomainError.refused(result);
+      const result = await this.core.run(vin, decide, {
+        audit: ({ commands }) => (commands.length > 0 ? [vehicleRequestSent(action, vin, actor, request, commands.at(-1)!.commandId)] : []),
+      });
+      if (isRefusal(result)) {
+        const d = result.details as { feature?: LockoutFeature; until?: string | null };
+        const refusal = { code: result.refused, ...(d.feature ? { feature: d.feature } : {}), ...(d.until !== undefined ? { until: d.until } : {}) };
+        await this.store.appendAudit([stampAudit(vehicleRequestRefused(action, vin, actor, request, refusal), this.auditIds(), this.clock.now())]);
+        throw DomainError.refused(result);
+      }
       const sent = result.status === 'ok' ? result.commands.at(-1) : undefined;
       if (!sent) throw new Error(`request to ${vin} committed no command (${result.status})`);
       return sent.commandId;
@@ -221,6 +300,9 @@ export class IncidentService {
     }
   }
 }
+
+/** Who the audit names for a request to a car when the caller gives nobody (a test, a tool in-process). */
+const ANONYMOUS: AuditActor = { kind: 'service', id: 'anonymous' };
 
 function caseNotFound(caseId: string): DomainError<'case_not_found'> {
   return new DomainError('case_not_found', 'no such case', { caseId });

@@ -6,7 +6,7 @@ import { eventIdFactory } from './ids.js';
 import { parseCommand, parseLockout } from './inbound.js';
 import { Outbox } from './outbox.js';
 import { defaultData } from './defaults.js';
-import { buildAck, buildEvent, buildStatus, buildTelemetry, estimatePeakG, type FireOptions } from './payloads.js';
+import { buildAck, buildEvent, buildStatus, buildTelemetry, crashDetails, estimatePeakG, type FireOptions } from './payloads.js';
 import { mulberry32, seedFrom, type Rng } from './prng.js';
 import { SignalLog, type CarSignal } from './signals.js';
 import { CarState } from './state.js';
@@ -17,8 +17,15 @@ export interface SimulatedCarOptions {
   clock: Clock;
   /** PRNG seed; defaults to one derived from the VIN, so each car is reproducible on its own. */
   seed?: number;
-  /** MQTT client id; fixed per VIN by default so the broker keeps the persistent session. */
+  /**
+   * MQTT client id; fixed per VIN by default (`car-<VIN>`) so the broker keeps the persistent session.
+   * With AUTH on a vehicle's client id must be its VIN or `car-<VIN>` (optionally `-<suffix>`).
+   */
   clientId?: string;
+  /** The car's MQTT password (AUTH on: `PUT /v1/vehicles/{vin}/credentials`); the username is the VIN. */
+  password?: string;
+  /** PEM CA certificate(s) that signed the broker's certificate, for an `mqtts://` URL with a private CA. */
+  ca?: string | Buffer;
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Starting fix; a seeded point near Tokyo Station otherwise. `null` = no fix. */
   position?: MaybePosition;
@@ -94,6 +101,8 @@ export class SimulatedCar {
     const status = topics.status(this.vin);
     const client = mqttConnect(this.opts.url, {
       ...this.opts.mqtt,
+      ...(this.opts.password !== undefined ? { username: this.vin, password: this.opts.password } : {}),
+      ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}),
       protocolVersion: 4, // MQTT 3.1.1, contract "MQTT"
       clientId: this.opts.clientId ?? `car-${this.vin}`,
       clean: false, // persistent session: QoS 1 commands queued while offline are delivered later
@@ -132,6 +141,15 @@ export class SimulatedCar {
       // end() before the first CONNACK: fail now rather than leave the timeout keeping the process alive.
       this.abandonConnect = () => settle(new Error(`car ${this.vin} ended before connecting`));
       client.once('connect', ok);
+      // A broker that refuses who the car is (CONNACK 2, 4, 5: client id, credentials) will refuse every
+      // retry too: fail the first connect now, not at its timeout (MQTT.js keeps retrying meanwhile).
+      const refused = (err: Error & { code?: unknown }) => {
+        if (err.code !== 2 && err.code !== 4 && err.code !== 5) return;
+        client.off('error', refused);
+        settle(Object.assign(new Error(`car ${this.vin}: the broker refused the connection (CONNACK ${err.code}: ${err.message})`), { code: err.code }));
+      };
+      client.on('error', refused);
+      client.once('connect', () => client.off('error', refused));
     });
   }
 
@@ -186,7 +204,7 @@ export class SimulatedCar {
   }
 
   impact(deltaVKmh: number, direction: ImpactDirection = 'front', opts: FireOptions<'impact'> = {}): Promise<string> {
-    return this.fire('impact', { ...opts, data: { deltaVKmh, peakG: estimatePeakG(deltaVKmh), direction } });
+    return this.fire('impact', { ...opts, data: opts.data ?? { deltaVKmh, peakG: estimatePeakG(deltaVKmh), ...crashDetails(this.rng, direction) } });
   }
 
   pressSos(opts: FireOptions<'sos'> = {}): Promise<string> {

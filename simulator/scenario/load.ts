@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { locate } from '../../lib/yaml-locate.js';
 import { STEP_ACTIONS, Scenario, validator, type ScenarioStep } from '../../protocol/index.js';
 import { routeIds } from '../routes/index.js';
 import { durationMs } from './duration.js';
@@ -26,7 +27,10 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   if (doc.errors.length > 0) {
     throw new ScenarioError(file, doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? 1, col: e.linePos?.[0].col ?? 1, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })));
   }
-  const at = (pointer: string) => locate(doc, lineCounter, pointer);
+  const at = (pointer: string) => {
+    const { line, col } = locate(doc, lineCounter, pointer);
+    return { line, col };
+  };
   const value: unknown = doc.toJS();
   if (!check.check(value)) {
     throw new ScenarioError(file, check.issues(value, 5).map((i) => ({ ...at(i.path), message: `${i.path}: ${i.message}` })));
@@ -73,28 +77,4 @@ function semanticProblems(s: Scenario): { path: string; message: string }[] {
     if ((step.storm ? 1 : 0) + (step.expect ? 1 : 0) !== 1) out.push({ path: `/fleet/timeline/${i}`, message: 'a fleet step needs exactly one of storm, expect' });
   });
   return out;
-}
-
-/** Line and column of the deepest YAML node on a JSON-pointer path (the key itself for the last step). */
-function locate(doc: Document, lc: LineCounter, pointer: string): { line: number; col: number } {
-  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = doc.contents;
-  let target: unknown = node;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
-      if (!pair) break;
-      target = i === keys.length - 1 && isNode(pair.key) ? pair.key : (pair.value ?? pair.key);
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(key)];
-      if (item === undefined) break;
-      target = item;
-      node = item;
-    } else break;
-  }
-  const range = isNode(target) ? target.range : undefined;
-  const pos = lc.linePos(range?.[0] ?? 0);
-  return { line: pos.line, col: pos.col };
 }

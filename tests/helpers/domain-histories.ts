@@ -21,6 +21,11 @@ export const LOCKS: Record<Trigger, LockoutFeature[]> = {
   trouble: [],
 };
 
+/** What a case's call locks: the union over every trigger that joined it (one call at a time). */
+function locks(c: Case): LockoutFeature[] {
+  return [...new Set((c.triggers ?? [{ type: c.trigger }]).flatMap((t) => LOCKS[t.type]))];
+}
+
 type EventStep = { type: EventType; vin: number; redeliver: number | null; test: boolean; deltaV: number; mode: 'off' | 'acc' | 'on' };
 export type Step =
   | ({ k: 'event' } & EventStep)
@@ -115,8 +120,8 @@ export class Invariants {
       if (m.type === 'session.updated') {
         this.sessions.set(m.session.id, m.session);
         const c = this.cases.get(m.session.caseId);
-        if (m.session.state === 'cleared' && c && !c.test && LOCKS[c.trigger].length > 0) {
-          this.clears.push({ vin: c.vin, sessionId: m.session.id, at: Date.parse(m.session.clearedAt!), features: LOCKS[c.trigger] });
+        if (m.session.state === 'cleared' && c && !c.test && locks(c).length > 0) {
+          this.clears.push({ vin: c.vin, sessionId: m.session.id, at: Date.parse(m.session.clearedAt!), features: locks(c) });
         }
       } else if (m.type !== 'lockout.updated') {
         this.cases.set(m.case.id, m.case);
@@ -132,10 +137,22 @@ export class Invariants {
     const store = this.store;
     this.absorb(feed);
 
-    // contract: at least once delivery, processed once: never two cases for one (vin, eventId)
+    // contract: at least once delivery, processed once: never two cases for one (vin, eventId), nor an
+    // event twice in a case's triggers (one call at a time: an event opens a case or joins one, once)
     const all = [...(await store.listCases('open')), ...(await store.listCases('closed'))];
-    const keys = all.map((c) => `${c.vin}/${c.eventId}`);
+    const keys = all.flatMap((c) => (c.triggers ?? [{ eventId: c.eventId }]).map((t) => `${c.vin}/${t.eventId}`));
     expect(new Set(keys).size, `cases per (vin, eventId): ${keys.join(', ')}`).toBe(keys.length);
+    for (const c of all) if (c.triggers) expect(c.triggers[0]?.eventId, `case ${c.id} lists its opening event first`).toBe(c.eventId);
+
+    // contract "One call at a time": a car never has two live calls (a test call and a real one apart)
+    const live = new Map<string, number>();
+    for (const s of this.sessions.values()) {
+      const c = this.cases.get(s.caseId);
+      if (!c || s.state === 'cleared') continue;
+      const key = `${c.vin}/${c.test}`;
+      live.set(key, (live.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of live) expect(n, `live calls of ${key}`).toBeLessThanOrEqual(1);
 
     // D2.2: no session the car may not hang up was ever cleared by the car (every session change is in the feed)
     for (const m of feed) {
@@ -146,11 +163,11 @@ export class Invariants {
     // D3.5 (and D3.1/D3.2): a locking call holds the lockout while it lives...
     for (const s of this.sessions.values()) {
       const c = this.cases.get(s.caseId);
-      if (!c || c.test || s.state === 'cleared' || LOCKS[c.trigger].length === 0) continue;
+      if (!c || c.test || s.state === 'cleared' || locks(c).length === 0) continue;
       const view = lockoutView(c.vin, (await store.loadVehicle(c.vin)).vehicle.lockout, now);
       expect(view.active, `lockout of ${c.vin} while call ${s.id} lives`).toBe(true);
       expect(view.until).toBeNull();
-      expect(view.features).toEqual(expect.arrayContaining(LOCKS[c.trigger]));
+      expect(view.features).toEqual(expect.arrayContaining(locks(c)));
     }
     // ...and never ends earlier than 60 minutes after its clear-down
     for (const cl of this.clears) {

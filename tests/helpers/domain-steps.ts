@@ -3,7 +3,20 @@
  * operations team can do. Each names the rule's actor; the service does the rest.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { EventSchemas, topics, validator, type EventType, type PowerMode, type RemoteOperation, type SecurityAlert, type Validator, type VehicleEvent } from '../../protocol/index.js';
+import {
+  EventSchemas,
+  isoTime,
+  topics,
+  validator,
+  type EventType,
+  type Position,
+  type PowerMode,
+  type RemoteOperation,
+  type SecurityAlert,
+  type Telemetry,
+  type Validator,
+  type VehicleEvent,
+} from '../../protocol/index.js';
 import type { IncidentCore } from '../../services/incident/core.js';
 import {
   decideExpiry,
@@ -47,6 +60,22 @@ function carEvent<T extends EventType>(type: T, opts: EventOptions<T>): Step {
   return {
     label: `${type} from ${opts.vin ?? VIN}`,
     run: (spec) => send(event(type, { at: spec.clock.now(), ...opts })).run(spec),
+  };
+}
+
+/**
+ * A telemetry sample (QoS 0) stamped with the clock's time, through ingest like any car message: `position`
+ * null is a sample without a fix (D2.7). Its result is `ok` (telemetry is never refused for positions).
+ */
+export function telemetry(position: Position | null, opts: { vin?: string; at?: number; speedKmh?: number } = {}): Step {
+  const vin = opts.vin ?? VIN;
+  return {
+    label: `telemetry from ${vin}`,
+    async run(spec) {
+      const t: Telemetry = { v: 1, vin, ts: isoTime(opts.at ?? spec.clock.now()), position, ...(opts.speedKmh !== undefined ? { speedKmh: opts.speedKmh } : {}) };
+      const outcome = await spec.running.ingest(topics.telemetry(vin), Buffer.from(JSON.stringify(t)));
+      return outcome.status === 'accepted' ? { status: 'ok' } : { status: 'dead-lettered', reason: outcome.reason };
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import type { Case, FeedDraft, FeedMessage, VoiceSession } from '../../protocol/
 import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleState } from '../../services/incident/domain/state.js';
 import type { Commit, Store } from '../../services/incident/store/port.js';
+import { identityContract } from './store-contract-identity.js';
+import { positionsContract } from './store-contract-positions.js';
 
 export interface StoreOptions {
   feedHistory?: number;
@@ -428,5 +430,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       const store = await make();
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    // Issue 11: the audit log, accounts, tokens, failed logins, vehicle credentials.
+    identityContract(make, change);
+
+    // Issue 12: last known positions shared between instances, and the queue order by severity.
+    positionsContract(make, openCase);
   });
 }

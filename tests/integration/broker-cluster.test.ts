@@ -36,8 +36,14 @@ async function startNode(redisUrl: string): Promise<Node> {
   return node;
 }
 
+/**
+ * A loaded CI machine (every test file at once, on two cores) once took over 5 s for a CONNACK here: the
+ * timeout is generous, and a failure names the client that did not get one.
+ */
 async function client(url: string, options: IClientOptions): Promise<MqttClient> {
-  const c = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  const c = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 20_000, ...options }).catch((e: Error) => {
+    throw new Error(`${options.clientId ?? 'client'} on ${url}: ${e.message}`);
+  });
   clients.push(c);
   return c;
 }

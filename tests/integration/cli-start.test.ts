@@ -65,7 +65,7 @@ describe('anshin: the compiled CLI', () => {
     it('--help loads commander and the registrars only', async () => {
       const files = await loaded(['--help']);
       const ours = files.filter((f) => !f.startsWith('node_modules/'));
-      expect(ours.sort()).toEqual(['bin/anshin.js', ...['bench', 'chaos', 'errors', 'lazy', 'main', 'program', 'serve', 'sim', 'trace'].map((f) => `dist/cli/${f}.js`)].sort());
+      expect(ours.sort()).toEqual(['bin/anshin.js', ...['bench', 'chaos', 'coverage', 'errors', 'lazy', 'main', 'program', 'serve', 'sim', 'trace'].map((f) => `dist/cli/${f}.js`)].sort());
       expect(files.filter((f) => f.startsWith('node_modules/')).every((f) => f.startsWith('node_modules/commander/'))).toBe(true);
     });
 

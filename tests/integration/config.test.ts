@@ -19,6 +19,7 @@ describe('configuration', () => {
   it('reads good values, numbers as numbers', () => {
     const c = loadConfig({
       HOST: '0.0.0.0',
+      AUTH: 'on',
       HTTP_PORT: '8080',
       MQTT_PORT: '0',
       MQTT_URL: 'mqtts://broker.example:8883',
@@ -70,6 +71,19 @@ describe('configuration', () => {
     expect((error as ConfigError).message).toContain(variable);
   });
 
+  it('issue 11, protected mode: AUTH unset is off on a loopback HOST, refused (naming AUTH) on any other; AUTH=off explicit is allowed anywhere', () => {
+    for (const host of ['127.0.0.1', '127.3.2.1', 'localhost', '::1', '[::1]']) expect(loadConfig({ HOST: host }).AUTH, host).toBe('off');
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+      expect(() => loadConfig({ HOST: host }), host).toThrow(ConfigError);
+      expect(() => loadConfig({ HOST: host }), host).toThrow(/^AUTH: HOST .* is not a loopback address/);
+      expect(loadConfig({ HOST: host, AUTH: 'off' }).AUTH).toBe('off');
+      expect(loadConfig({ HOST: host, AUTH: 'on' }).AUTH).toBe('on');
+    }
+    expect(() => loadConfig({ AUTH: 'yes' })).toThrow(/^AUTH/);
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'short' })).toThrow(/^ADMIN_PASSWORD/);
+    expect(loadConfig({}).TOKEN_TTL_MINUTES).toBe(720);
+  });
+
   it('names the bad variable even when other variables are fine', () => {
     expect(() => loadConfig({ HTTP_PORT: '8080', LOG_LEVEL: 'debug', LOCKOUT_MINUTES: '-1' })).toThrow(/LOCKOUT_MINUTES/);
   });
@@ -79,7 +93,7 @@ describe('configuration', () => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     // Nothing else that could make it start anything (or fail for another reason).
-    for (const k of ['MQTT_URL', 'REDIS_URL', 'API_TOKEN', 'MQTT_PORT', 'LOG_LEVEL', 'HOST']) delete env[k];
+    for (const k of ['MQTT_URL', 'REDIS_URL', 'API_TOKEN', 'MQTT_PORT', 'LOG_LEVEL', 'HOST', 'AUTH', 'ADMIN_PASSWORD']) delete env[k];
     Object.assign(env, vars);
     const child = spawn('npx', ['tsx', 'cli/start.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -118,5 +132,12 @@ describe('configuration', () => {
     } finally {
       taken.close();
     }
+  }, 40_000);
+
+  it('issue 11: the server entry with HOST=0.0.0.0 and AUTH unset refuses to start (code 2), naming AUTH', async () => {
+    const { code, output } = await runMain({ HOST: '0.0.0.0', HTTP_PORT: '0', MQTT_PORT: '0' });
+    expect(code, output).toBe(2);
+    expect(output).toMatch(/bad configuration: AUTH: HOST 0\.0\.0\.0 is not a loopback address/);
+    expect(output).not.toMatch(/\n\s+at /);
   }, 40_000);
 });

@@ -60,14 +60,15 @@ describe('D2.3 SOS and trouble calls: the trouble button hangs up from the car',
     await spec.given(...given).when(trouble()).then(call({ state: 'cleared', clearedBy: 'vehicle' }));
   });
 
-  it('D2.3 with an SOS call and an airbag call both live, a trouble press clears only the SOS call and refuses the airbag one (D2.2)', async () => {
+  it('D2.3 D2.2 one call at a time: an SOS call an airbag joined is an auto-notification call, so a trouble press is refused', async () => {
     await domainSpec()
       .given(sos(), airbag())
       .when(trouble())
       .then(
-        call({ clearedBy: 'vehicle' }, { trigger: 'sos' }),
-        call({ state: 'ringing' }, { trigger: 'airbag' }),
+        call({ state: 'ringing', hangupPolicy: 'operator_only', clearedBy: undefined }, { trigger: 'sos' }),
         commands('notice', [{ code: 'hangup_rejected' }]),
+        opened(),
+        queue([{ trigger: 'sos', priority: 1 }]),
       );
   });
 

@@ -13,9 +13,9 @@ async function everything(): Promise<DomainSpec> {
       alarm('intrusion', { position: null }), // delivered
       sos({ position: null, occupants: 1 }), // call.state ringing, lockout, wifi off
       operator('answer', { trigger: 'sos', by: 'op-1' }), // call.state connected
-      airbag(), // second case, lockout unchanged (features already held)
-      trouble(), // hangs up SOS (D2.3) + hangup_rejected for the airbag call (D2.2)
-      operator('hangup', { trigger: 'airbag', by: 'op-2' }), // lockout with until
+      airbag(), // joins the live SOS call (one call at a time): case.updated with severity, the call operator-only
+      trouble(), // hangup_rejected: the call is an auto-notification call now (D2.2)
+      operator('hangup', { trigger: 'sos', by: 'op-1' }), // lockout with until
       trouble(), // trouble_button_unavailable with until
       alarm(), // suppressed
       operator('callback', { trigger: 'sos', by: 'op-1' }), // callback

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, VIN, VIN_B, VIN_C, event } from '../helpers/domain-fixtures.js';
+
+const VIN_D = 'JHMZE2H59ES000004';
 import { domainSpec } from '../helpers/domain-spec.js';
 import { after, airbag, alarm, operator, race, send, sos, trouble } from '../helpers/domain-steps.js';
 import { duplicate, opened, queue, theCase } from '../helpers/domain-then.js';
@@ -33,8 +35,12 @@ describe('memory store: the semantics the rules rely on', () => {
     const outcome = await spec
       .when(race(sos({ eventId: 'ev-a' }), airbag({ eventId: 'ev-b' })))
       // the loser read again and decided again: its event was not marked seen by the failed commit, so it
-      // is not mistaken for a duplicate, and the winner's case was there for it to see
-      .then(opened({ trigger: 'sos', eventId: 'ev-a' }, { trigger: 'airbag', eventId: 'ev-b' }), queue(['airbag', 'sos']));
+      // is not mistaken for a duplicate, and the winner's case was there for it to see: the airbag joined
+      // the SOS call (one call at a time)
+      .then(
+        opened({ trigger: 'sos', eventId: 'ev-a' }),
+        queue([{ trigger: 'sos', priority: 1, triggers: [expect.objectContaining({ eventId: 'ev-a' }), expect.objectContaining({ eventId: 'ev-b' })] }]),
+      );
     expect(outcome.results.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(await conflicts(spec)).toBe(1);
     // no trace of the failed commit: one feed sequence without gaps, versions counted once per commit
@@ -65,10 +71,10 @@ describe('memory store: the semantics the rules rely on', () => {
     const spec = domainSpec();
     await spec
       .given(trouble({ vin: VIN }), after(MINUTE), sos({ vin: VIN_B }), after(MINUTE), sos({ vin: VIN_C }), after(MINUTE))
-      .when(airbag({ vin: VIN }))
+      .when(airbag({ vin: VIN_D }))
       .then();
     const open = await spec.store.listCases('open');
-    expect(open.map((c) => `${c.vin.slice(-1)}:${c.trigger}`)).toEqual(['1:airbag', '2:sos', '3:sos', '1:trouble']);
+    expect(open.map((c) => `${c.vin.slice(-1)}:${c.trigger}`)).toEqual(['4:airbag', '2:sos', '3:sos', '1:trouble']);
 
     for (const vin of [VIN_B, VIN_C]) {
       await spec.given(operator('hangup', { vin, by: 'op' }), after(MINUTE), operator('close', { vin, by: 'op', resolution: 'done' })).then();

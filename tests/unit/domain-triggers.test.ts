@@ -125,10 +125,11 @@ describe('contract: test calls and priorities', () => {
     await domainSpec().when(sos()).then(opened({ test: false }));
   });
 
-  it('contract: the open queue puts priority 1 (airbag, impact) before 2 (sos) before 3 (trouble), then oldest first', async () => {
+  it('contract: the open queue puts priority 1 (airbag, impact) before 2 (sos) before 3 (trouble), then, at equal severity, oldest first', async () => {
+    // the two crashes carry the same data, so the same severity (D4.3): age decides between them
     await domainSpec()
       .given(trouble({ vin: VIN }), after(1000), sos({ vin: VIN_B }), after(1000), impact(30, { vin: VIN_C }), after(1000))
-      .when(airbag({ vin: 'JHMZE2H59ES000009' }))
+      .when(airbag({ vin: 'JHMZE2H59ES000009', data: { deployed: ['driver_front'], deltaVKmh: 30 } }))
       .then(
         queue([
           { trigger: 'impact', priority: 1 },

@@ -4,13 +4,14 @@ import { CaseView } from './components/CaseView.js';
 import { Header } from './components/Header.js';
 import { JapanMap } from './components/JapanMap.js';
 import { Queue } from './components/Queue.js';
+import { LoginDialog } from './components/LoginDialog.js';
 import { TokenDialog, type TokenRequest } from './components/TokenDialog.js';
 import { useCaseActions } from './hooks/use-case-actions.js';
 import { useFeed } from './hooks/use-feed.js';
 import { useKeyboard } from './hooks/use-keyboard.js';
 import { canDo } from './lib/actions.js';
 import { createApi } from './lib/api.js';
-import { tokenGate } from './lib/auth.js';
+import { readLogin, tokenGate, type AuthMode } from './lib/auth.js';
 import { TRIGGER_LABEL } from './lib/describe.js';
 import { sessionOf } from './lib/feed-state.js';
 import { moveSelection, openQueue } from './lib/queue.js';
@@ -22,14 +23,17 @@ export function App() {
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const [askOperator, setAskOperator] = useState(() => !hasSavedSettings());
-  const [tokenRequest, setTokenRequest] = useState<TokenRequest | null>(null);
+  const [tokenRequest, setTokenRequest] = useState<(TokenRequest & { mode: AuthMode }) | null>(null);
+  // Issue 11: who is logged in (AUTH=on), shown in the header with a Log out button.
+  const [login, setLogin] = useState(readLogin);
   const [announcement, setAnnouncement] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
 
-  // One question for the token however many requests fail at once (contract "Auth").
+  // One question for the token however many requests fail at once (contract "Auth"): the login form
+  // when the service asks operators to log in (AUTH=on), else the API token dialog.
   const askToken = useMemo(
-    () => tokenGate((reason) => new Promise<string | null>((resolve) => setTokenRequest({ reason, resolve }))),
+    () => tokenGate((reason, mode) => new Promise<string | null>((resolve) => setTokenRequest({ reason, mode, resolve }))),
     [],
   );
   const api = useMemo(() => createApi({ operatorId: () => settingsRef.current.operatorId, unauthorized: askToken }), [askToken]);
@@ -78,6 +82,10 @@ export function App() {
           setAskOperator(false);
         }}
         onReconnect={reconnect}
+        login={login?.operator ?? null}
+        onLogout={() => {
+          void api.logout().then(() => setLogin(null));
+        }}
       />
       <main class="grid">
         <Queue
@@ -105,7 +113,17 @@ export function App() {
       <div class="sr-only" role="status" aria-live="assertive" aria-atomic="true" data-testid="announcer">
         {announcement}
       </div>
-      {tokenRequest && (
+      {tokenRequest?.mode === 'login' && (
+        <LoginDialog
+          request={tokenRequest}
+          onDone={(token) => {
+            setLogin(readLogin());
+            tokenRequest.resolve(token);
+            setTokenRequest(null);
+          }}
+        />
+      )}
+      {tokenRequest && tokenRequest.mode !== 'login' && (
         <TokenDialog
           request={tokenRequest}
           onDone={(token) => {

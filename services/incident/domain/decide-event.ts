@@ -1,22 +1,26 @@
-import type { EventOf, SecurityAlert, VehicleEvent } from '../../../protocol/index.js';
+import type { EventOf, SecurityAlert, Trigger, VehicleEvent } from '../../../protocol/index.js';
 import { clearCall } from './calls.js';
 import { Changes } from './changes.js';
 import { isFeatureLocked, lockoutView } from './lockout.js';
+import type { KnownPositions } from './positions.js';
 import type { DecideContext, Decision, VehicleAggregate } from './state.js';
-import { openCase } from './triggers.js';
+import { joinLiveCall, liveCallFor, openCase } from './triggers.js';
 
-/** decide(event, state) with `now` injected (STYLE 6): pure, so tests and replays drive it on any clock. */
-export function decideEvent(aggregate: VehicleAggregate, event: VehicleEvent, ctx: DecideContext): Decision {
+/**
+ * decide(event, state) with `now` injected (STYLE 6): pure, so tests and replays drive it on any clock.
+ * `known`: what telemetry told of the car's position before the event (D2.1, D2.7), read by ingest.
+ */
+export function decideEvent(aggregate: VehicleAggregate, event: VehicleEvent, ctx: DecideContext, known: KnownPositions | null = null): Decision {
   const ch = new Changes(aggregate, ctx);
   switch (event.type) {
     case 'airbag':
-      return ch.finish(`case ${openCase(ch, event, 'airbag').id} opened: airbag deployed (D1.1)`);
+      return ch.finish(emergency(ch, event, 'airbag', known, 'airbag deployed (D1.1)'));
     case 'impact':
-      return impact(ch, event);
+      return impact(ch, event, known);
     case 'sos':
-      return ch.finish(`case ${openCase(ch, event, 'sos').id} opened: SOS button (D1.3)`);
+      return ch.finish(emergency(ch, event, 'sos', known, 'SOS button (D1.3)'));
     case 'trouble':
-      return troublePress(ch, event);
+      return troublePress(ch, event, known);
     case 'power':
       return power(ch, event);
     case 'security-alarm':
@@ -24,20 +28,33 @@ export function decideEvent(aggregate: VehicleAggregate, event: VehicleEvent, ct
   }
 }
 
+/**
+ * An emergency trigger (D1.1, D1.2, D1.3): it joins the car's live call if there is one (contract "One
+ * call at a time"), else opens a case and its call.
+ */
+function emergency(ch: Changes, event: VehicleEvent, trigger: Trigger, known: KnownPositions | null, why: string): string {
+  const live = liveCallFor(ch, event);
+  if (live) {
+    const joined = joinLiveCall(ch, live, event, trigger, known);
+    return `${why} joined the live call of case ${joined.id} (one call at a time): priority ${joined.priority}`;
+  }
+  return `case ${openCase(ch, event, trigger, known).id} opened: ${why}`;
+}
+
 /** D1.2: over the threshold an impact auto-notifies like an airbag; below it, it is only recorded. */
-function impact(ch: Changes, event: EventOf<'impact'>): Decision {
+function impact(ch: Changes, event: EventOf<'impact'>, known: KnownPositions | null): Decision {
   const { deltaVKmh, direction } = event.data;
   const escalated = deltaVKmh >= ch.ctx.impactThresholdKmh;
   ch.impacts.push({ eventId: event.eventId, vin: event.vin, at: ch.at, deltaVKmh, escalated, ...(direction ? { direction } : {}) });
   if (!escalated) return ch.finish(`impact of ${deltaVKmh} km/h recorded, below ${ch.ctx.impactThresholdKmh} km/h (D1.2)`);
-  return ch.finish(`case ${openCase(ch, event, 'impact').id} opened: impact of ${deltaVKmh} km/h (D1.2)`);
+  return ch.finish(emergency(ch, event, 'impact', known, `impact of ${deltaVKmh} km/h (D1.2)`));
 }
 
 /**
  * The trouble support button: during a call it is the car's hang-up (D2.3), refused for auto calls
  * (D2.2); during a lockout it is unavailable (D3.1); otherwise it opens a trouble call (D1.4).
  */
-function troublePress(ch: Changes, event: EventOf<'trouble'>): Decision {
+function troublePress(ch: Changes, event: EventOf<'trouble'>, known: KnownPositions | null): Decision {
   const live = ch.liveSessions();
   if (live.length > 0) {
     const mayHangUp = live.filter((s) => s.hangupPolicy === 'either');
@@ -51,7 +68,7 @@ function troublePress(ch: Changes, event: EventOf<'trouble'>): Decision {
     ch.command({ cmd: 'notice', code: 'trouble_button_unavailable', ...(until ? { until } : {}) });
     return ch.finish('trouble button unavailable during the lockout, no case (D3.1)');
   }
-  return ch.finish(`case ${openCase(ch, event, 'trouble').id} opened: trouble support button (D1.4)`);
+  return ch.finish(`case ${openCase(ch, event, 'trouble', known).id} opened: trouble support button (D1.4)`);
 }
 
 /** D2.4: power mode OFF drops every call in progress. */

@@ -41,13 +41,17 @@ export function isFeatureLocked(lockout: LockoutState, feature: LockoutFeature, 
   return isLockoutActive(lockout, now) && lockout.features.includes(feature);
 }
 
-/** D3.5: a new trigger adds its features and holds the lockout open until its call is cleared. */
+/**
+ * D3.5: a new trigger adds its features and holds the lockout open until its call is cleared. A trigger
+ * joining a call that already holds it (one call at a time) widens the features; the call holds once.
+ */
 export function holdLockout(lockout: LockoutState, sessionId: string, features: LockoutFeature[], now: number): LockoutState {
   if (features.length === 0) return lockout;
   const base = isLockoutActive(lockout, now) ? lockout.features : [];
+  const held = lockout.holdingSessionIds.includes(sessionId);
   return {
     features: [...new Set([...base, ...features])],
-    holdingSessionIds: [...lockout.holdingSessionIds, sessionId],
+    holdingSessionIds: held ? [...lockout.holdingSessionIds] : [...lockout.holdingSessionIds, sessionId],
     // Kept: once released, the end is the later of this and clear-down + LOCKOUT_MINUTES (never shortens).
     until: isLockoutActive(lockout, now) ? lockout.until : null,
   };

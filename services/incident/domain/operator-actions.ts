@@ -1,9 +1,10 @@
 import type { Case } from '../../../protocol/index.js';
 import { clearCall } from './calls.js';
 import { Changes } from './changes.js';
-import { holdLockout, lockedFeatures } from './lockout.js';
+import { holdLockout } from './lockout.js';
 import { refuse, type Refusal } from './refusal.js';
 import type { DecideContext, Decision, VehicleAggregate } from './state.js';
+import { caseFeatures } from './triggers.js';
 
 export type OperatorAction =
   | { kind: 'answer'; caseId: string; operatorId: string }
@@ -44,10 +45,14 @@ export function decideOperatorAction(aggregate: VehicleAggregate, action: Operat
       // D2.6: call-back only after clear-down. The car's unit answers call-backs itself (as in eCall),
       // so the call is connected at once, and the line is busy again: the trigger's lockout holds (D3.4).
       if (session.state !== 'cleared') return refuse('call_active', 'call back only after the call is cleared (D2.6)', {});
+      // One call at a time: the car is in another call (a later emergency); its line is not free (D3.4).
+      const other = ch.liveSessions().find((s) => s.id !== session.id && ch.case(s.caseId)?.test === c.test);
+      if (other) return refuse('call_active', `the car is in another call (case ${other.caseId}): call back once it is cleared (one call at a time)`, {});
       ch.putCase(mine);
       const { clearedAt: _a, clearedBy: _b, ...rest } = session;
       ch.putSession({ ...rest, state: 'connected', audioMuted: true, connectedAt: ch.at, callbacks: [...session.callbacks, { at: ch.at, operatorId: action.operatorId }] });
-      ch.setLockout(holdLockout(ch.vehicle.lockout, session.id, lockedFeatures(c.trigger, c.test), ch.now));
+      // Every trigger that joined the call locks its features again (one call at a time, D3.1, D3.2).
+      ch.setLockout(holdLockout(ch.vehicle.lockout, session.id, caseFeatures(c), ch.now));
       ch.command({ cmd: 'callback', sessionId: session.id });
       ch.command({ cmd: 'call.state', sessionId: session.id, state: 'connected', audioMuted: true });
       return ch.finish(`case ${c.id}: ${action.operatorId} called the car back (D2.6)`);

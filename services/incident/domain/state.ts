@@ -60,6 +60,12 @@ export interface DecideContext {
   lockoutMs: number;
   /** IMPACT_DELTA_V_KMH (D1.2). */
   impactThresholdKmh: number;
+  /** DOCTOR_HELI_THRESHOLD (D4.3): the severity probability that recommends a doctor helicopter. */
+  doctorHeliThreshold: number;
+  /** POSITION_CASE_UPDATE_SECONDS in ms: at most one position update of a car's cases per this long. */
+  positionCaseUpdateMs: number;
+  /** POSITION_MIN_METRES: a shorter move is noise (no case update, no new track point). */
+  positionMinMetres: number;
 }
 
 export function emptyVehicle(vin: string): VehicleState {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { FEED_CLOSE } from '../../../protocol/index.js';
+import { guardFeedSocket } from '../../identity/feed-guard.js';
 import { ApiError } from '../errors.js';
 
 /** `GET /v1/operator/ws[?since=<seq>]`: the live incident feed (contract, "WebSocket"). */
@@ -30,6 +31,8 @@ export const feedRoute: FastifyPluginAsync = async (app) => {
         return;
       }
       void app.incident.feed.attach(socket, raw === undefined ? undefined : Number(raw), epoch);
+      // Issue 11: a logged-in operator's feed lasts as long as the login token.
+      guardFeedSocket(app.incident.identity, app.incident.clock, req.principal, socket);
     },
   );
 };

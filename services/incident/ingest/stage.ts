@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { IncidentCore } from '../core.js';
+import type { PositionTracker } from './positions.js';
 
 export interface IngestDeps {
   config: Config;
   core: IncidentCore;
   logger: Logger;
+  /** Cars' last known positions from telemetry (issue 12, D2.1): read by events, kept by telemetry. */
+  positions: PositionTracker;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Case, CaseIdParams, CaseListQuery, CaseWithSession, CloseBody, OperatorBody } from '../../../protocol/index.js';
-import { operatorIdOf } from '../plugins/operator.js';
+import { caseOperatorOf, maySupervise } from '../plugins/operator.js';
 import { caseErrors, common } from './responses.js';
 
 /** Contract "HTTP": cases and the operator's work on them (D2, D4). Only the service, never the store. */
@@ -26,7 +26,10 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           req.body ??= {};
         },
       },
-      async (req) => svc.operatorAction({ kind, caseId: req.params.id, operatorId: operatorIdOf(req) }),
+      async (req) => {
+        const { operatorId, actor } = caseOperatorOf(req);
+        return svc.operatorAction({ kind, caseId: req.params.id, operatorId }, actor);
+      },
     );
   action('answer', 'Operator takes the case; the call becomes connected; 409 if another operator has it');
   action('hangup', 'Operator clears the call (D2.2: the only way to end an auto-notification call)');
@@ -35,7 +38,27 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/cases/:id/close',
     { schema: { tags: ['cases'], summary: 'Close the case with a resolution; the call must be cleared', params: CaseIdParams, body: CloseBody, response: { 200: Case, ...caseErrors } } },
-    async (req) =>
-      svc.operatorAction({ kind: 'close', caseId: req.params.id, operatorId: operatorIdOf(req), resolution: req.body.resolution, ...(req.body.note ? { note: req.body.note } : {}) }),
+    async (req) => {
+      const { operatorId, actor } = caseOperatorOf(req);
+      return svc.operatorAction({ kind: 'close', caseId: req.params.id, operatorId, resolution: req.body.resolution, ...(req.body.note ? { note: req.body.note } : {}) }, actor);
+    },
+  );
+
+  // Issue 11: the holder lets the case go; a supervisor may release a case another operator holds (403 for an operator).
+  app.post(
+    '/v1/cases/:id/release',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "Release the case (it keeps its call); a supervisor may release another operator's case",
+        params: CaseIdParams,
+        body: Type.Optional(OperatorBody),
+        response: { 200: Case, ...caseErrors },
+      },
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req) => svc.releaseCase(req.params.id, { ...caseOperatorOf(req), mayReleaseOthers: maySupervise(req) }),
   );
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AcceptedCommand, CommandRecord, LockoutView, RecordedImpact, RemoteOperationBody, SecurityAlert, VinParams, WifiBody } from '../../../protocol/index.js';
+import { actorOf } from '../plugins/operator.js';
 import { common, lockedErrors } from './responses.js';
 
 /** Contract "HTTP": the car's lockout and the features it guards (D3). Only the service, never the store. */
@@ -12,13 +13,13 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/vehicles/:vin/remote-operations',
     { schema: { tags: ['vehicles'], summary: '423 during a remote_operations lockout (D3.1)', params: VinParams, body: RemoteOperationBody, response: { 202: AcceptedCommand, ...lockedErrors } } },
-    async (req, reply) => reply.status(202).send({ commandId: await svc.remoteOperation(req.params.vin, req.body.operation) }),
+    async (req, reply) => reply.status(202).send({ commandId: await svc.remoteOperation(req.params.vin, req.body.operation, actorOf(req)) }),
   );
 
   app.put(
     '/v1/vehicles/:vin/wifi',
     { schema: { tags: ['vehicles'], summary: '423 during a wifi lockout (D3.2)', params: VinParams, body: WifiBody, response: { 202: AcceptedCommand, ...lockedErrors } } },
-    async (req, reply) => reply.status(202).send({ commandId: await svc.setWifi(req.params.vin, req.body.enabled) }),
+    async (req, reply) => reply.status(202).send({ commandId: await svc.setWifi(req.params.vin, req.body.enabled, actorOf(req)) }),
   );
 
   app.get('/v1/vehicles/:vin/security-alerts', { schema: { tags: ['vehicles'], params: VinParams, response: { 200: Type.Array(SecurityAlert), ...common } } }, async (req) =>

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Ack, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import type { Ack, AuditEntry, Case, CaseStatus, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { SystemClock, type Clock } from '../../../lib/clock/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
 import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, storePolicy, type StorePolicyOptions } from './policy.js';
+import type { AuditStoreQuery } from './audit-port.js';
+import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
+import { MemoryAuditLog } from './memory-audit.js';
+import { MemoryIdentity } from './memory-identity.js';
+import { MemoryPositions } from './memory-positions.js';
+import type { PositionUpdate } from './positions-port.js';
+import type { KnownPositions } from '../domain/positions.js';
 import type { Commit, CommitResult, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
 
 export interface MemoryStoreOptions extends StorePolicyOptions {
@@ -35,6 +42,9 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly feedHistory: number;
   private readonly commandsPerVehicle: number;
+  /** Issue 11: the audit log (a car's entries are appended by its commit) and identity records. */
+  private readonly auditLog = new MemoryAuditLog();
+  private readonly identity: MemoryIdentity;
 
   constructor(options: MemoryStoreOptions = {}) {
     const policy = storePolicy(options);
@@ -42,6 +52,7 @@ export class MemoryStore implements Store {
     this.commandsPerVehicle = policy.commandsPerVehicle;
     this.clock = options.clock ?? new SystemClock();
     this.seen = new SeenEvents(policy.dedupeTtlSeconds * 1000);
+    this.identity = new MemoryIdentity(this.auditLog, this.clock);
   }
 
   /** How many (vin, eventId) pairs are remembered right now: bounded by the dedupe TTL, like Redis keys. */
@@ -74,6 +85,7 @@ export class MemoryStore implements Store {
       this.outbox.delete(m.key);
       this.outbox.set(m.key, { ...m });
     }
+    if (change.audit) this.auditLog.append(change.audit);
 
     const stamped = change.feed.map((draft) => ({ ...structuredClone(draft), seq: ++this.seq }) as FeedMessage);
     this.feed.push(...stamped);
@@ -166,6 +178,76 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.identity.close();
+  }
+
+  // Issue 11: audit (memory-audit.ts) and identity (memory-identity.ts); same contract suite as Redis.
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    this.auditLog.append(entries);
+  }
+
+  async listAudit(query: AuditStoreQuery): Promise<AuditEntry[] | null> {
+    return this.auditLog.list(query);
+  }
+
+  createAccount(account: AccountRecord, audit: AuditEntry): Promise<'ok' | 'exists'> {
+    return this.identity.createAccount(account, audit);
+  }
+
+  getAccount(username: string): Promise<AccountRecord | null> {
+    return this.identity.getAccount(username);
+  }
+
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.identity.listAccounts();
+  }
+
+  deleteAccount(username: string, audit: AuditEntry): Promise<'ok' | 'not_found' | 'last_admin'> {
+    return this.identity.deleteAccount(username, audit);
+  }
+
+  createToken(tokenHash: string, record: TokenRecord, clearFailures: string, audit: AuditEntry): Promise<'ok' | 'no_account'> {
+    return this.identity.createToken(tokenHash, record, clearFailures, audit);
+  }
+
+  getToken(tokenHash: string): Promise<TokenRecord | null> {
+    return this.identity.getToken(tokenHash);
+  }
+
+  deleteToken(tokenHash: string, username: string, audit: AuditEntry): Promise<boolean> {
+    return this.identity.deleteToken(tokenHash, username, audit);
+  }
+
+  loginFailures(keys: string[]): Promise<number[]> {
+    return this.identity.loginFailures(keys);
+  }
+
+  recordLoginFailure(keys: string[], windowMs: number, audit: AuditEntry): Promise<void> {
+    return this.identity.recordLoginFailure(keys, windowMs, audit);
+  }
+
+  putVehicleCredential(record: VehicleCredentialRecord, audit: AuditEntry): Promise<{ rotated: boolean }> {
+    return this.identity.putVehicleCredential(record, audit);
+  }
+
+  getVehicleCredential(vin: string): Promise<VehicleCredentialRecord | null> {
+    return this.identity.getVehicleCredential(vin);
+  }
+
+  onVehicleCredential(listener: (vin: string) => void): () => void {
+    return this.identity.onVehicleCredential(listener);
+  }
+
+  // Issue 12: last known positions, saved in batches by ingest (positions-port.ts, memory-positions.ts).
+  private readonly positions = new MemoryPositions();
+
+  async savePositions(updates: PositionUpdate[]): Promise<void> {
+    this.positions.save(updates, this.clock.now());
+  }
+
+  async loadPositions(vin: string): Promise<KnownPositions | null> {
+    return this.positions.load(vin, this.clock.now());
   }
 
   private putCase(c: Case): void {

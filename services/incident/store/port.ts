@@ -1,5 +1,9 @@
 import { compareQueueOrder, type Ack, type Case, type CaseStatus, type FeedDraft, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import type { AuditEntry } from '../../../protocol/index.js';
 import type { CommandRecord, VehicleAggregate, VehicleState } from '../domain/state.js';
+import type { AuditStore } from './audit-port.js';
+import type { IdentityStore } from './identity-port.js';
+import type { PositionStore } from './positions-port.js';
 
 /**
  * One atomic change to one car. The store applies all of it or none: it fails with `conflict` when the
@@ -22,6 +26,8 @@ export interface Commit {
   feed: FeedDraft[];
   /** Messages to publish once committed (commands, lockout, partner alarms): kept until confirmed sent. */
   outbox?: OutboxMessage[];
+  /** Issue 11: audit entries of this change (an operator's action, a remote operation), kept with it or not at all. */
+  audit?: AuditEntry[];
 }
 
 /**
@@ -63,8 +69,12 @@ export interface ScheduledLockout {
   until: number;
 }
 
-/** The store port (STYLE 8): the memory adapter is the embedded default; Redis follows the same suite. */
-export interface Store {
+/**
+ * The store port (STYLE 8): the memory adapter is the embedded default; Redis follows the same suite.
+ * The audit log and identity records (audit-port.ts, identity-port.ts) are part of it: an audit entry
+ * is committed in the same atomic step as the change it records.
+ */
+export interface Store extends AuditStore, IdentityStore, PositionStore {
   readonly kind: string;
   loadVehicle(vin: string): Promise<VehicleAggregate>;
   commit(change: Commit): Promise<CommitResult>;
@@ -105,6 +115,9 @@ export interface Store {
 }
 
 export { compareQueueOrder };
+export type { AuditStore, AuditStoreQuery } from './audit-port.js';
+export type { AccountRecord, IdentityStore, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
+export type { PositionStore, PositionUpdate } from './positions-port.js';
 
 /**
  * The store could not be reached or did not answer in time (a Redis connection error or command

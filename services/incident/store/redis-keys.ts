@@ -20,6 +20,16 @@
  * | `outbox`                  | hash   | key -> OutboxMessage JSON, committed and not yet confirmed sent |
  * | `outbox:ids`              | hash   | key -> the pending message's id (compared by `outboxDone`) |
  * | `outbox:due`              | zset   | key scored by its commit time (epoch ms) |
+ * | `audit`                   | stream | issue 11: entry id `{n}-0` (n counts from 1 in commit order), fields `at` (ms), `case`, `actor` (actor id), `json` |
+ * | `audit:ids`               | hash   | audit entry id -> n (for `before` paging) |
+ * | `audit:case:{caseId}`, `audit:actor:{actorId}` | zset | n scored by n: the entries of a case, of an actor |
+ * | `accounts`                | hash   | username -> AccountRecord JSON |
+ * | `accounts:admins`         | set    | usernames whose role is admin (the last one cannot be deleted) |
+ * | `token:{sha256}`          | string | TokenRecord JSON, expiring with the token (PX) |
+ * | `account:{username}:tokens` | set  | the account's token hashes (deleted with the account) |
+ * | `loginfail:{key}`         | string | failed logins in the current window (INCR, PX) |
+ * | `vehcred:{vin}`           | string | VehicleCredentialRecord JSON |
+ * | channel `vehcred`         | pub/sub | `{vin, by}` on every credential issued or rotated |
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -83,6 +93,41 @@ export class RedisKeys {
   }
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;
+  }
+  // Issue 11: audit and identity (redis-identity.ts).
+  get audit(): string {
+    return `${this.prefix}audit`;
+  }
+  get auditIds(): string {
+    return `${this.prefix}audit:ids`;
+  }
+  /** The Lua scripts build these from the prefix too (`audit:case:`, `audit:actor:`): keep them in step. */
+  auditCase(caseId: string): string {
+    return `${this.prefix}audit:case:${caseId}`;
+  }
+  auditActor(actorId: string): string {
+    return `${this.prefix}audit:actor:${actorId}`;
+  }
+  get accounts(): string {
+    return `${this.prefix}accounts`;
+  }
+  get admins(): string {
+    return `${this.prefix}accounts:admins`;
+  }
+  token(hash: string): string {
+    return `${this.prefix}token:${hash}`;
+  }
+  accountTokens(username: string): string {
+    return `${this.prefix}account:${username}:tokens`;
+  }
+  loginFailures(key: string): string {
+    return `${this.prefix}loginfail:${key}`;
+  }
+  vehicleCredential(vin: string): string {
+    return `${this.prefix}vehcred:${vin}`;
+  }
+  get vehicleCredentialChannel(): string {
+    return `${this.prefix}vehcred`;
   }
 }
 

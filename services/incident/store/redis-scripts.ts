@@ -9,6 +9,7 @@
  * a record it cannot decode (lone surrogates, nesting past its limit) must never fail a script.
  */
 import type { Redis } from 'ioredis';
+import { AUDIT_APPEND } from './redis-identity-scripts.js';
 
 /**
  * KEYS: 1 veh, 2 seen, 3 cases:open, 4 cases:closed, 5 lockouts, 6 alerts, 7 impacts, 8 cmds, 9 cmds:ids,
@@ -18,6 +19,10 @@ import type { Redis } from 'ioredis';
  *       7 feed history, 8 commands kept per car, 9 feed draft count, then counted groups: cases (id, json,
  *       status, score), sessions (json), alerts (json), impacts (json), commands (commandId, json), outbox
  *       (key, id, json, at); then the feed drafts (json).
+ * Issue 11, audit (added after all of the above, so the layout before it is unchanged): KEYS after the
+ *       session keys: audit, audit:ids; ARGV after the feed drafts: key prefix, audit entry count n, then
+ *       n x (id, at ms, caseId or '', actor id, entry JSON), appended by AUDIT_APPEND
+ *       (redis-identity-scripts.ts, prepended to this script) in this same step, after the feed.
  * Returns {'duplicate'} | {'conflict'} | {'ok', firstSeq, count}.
  */
 const COMMIT = `
@@ -113,6 +118,9 @@ for i = 1, nFeed do
   redis.call('XADD', KEYS[12], 'MAXLEN', '~', ARGV[7], string.format('%d-0', seq), 'seq', seq, 'msg', ARGV[a])
   a = a + 1
 end
+
+-- Issue 11: the change's audit entries, in the same step as the change (cannot fail: see AUDIT_APPEND).
+if ARGV[a] then audit_append(KEYS[k], KEYS[k + 1], ARGV[a], tonumber(ARGV[a + 1]), ARGV, a + 2) end
 return {'ok', first, nFeed}
 `;
 
@@ -212,7 +220,8 @@ export type ScriptedRedis = Redis & StoreScripts;
 export function withScripts(redis: Redis): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.anshinCommit === 'function') return r;
-  redis.defineCommand('anshinCommit', { lua: COMMIT });
+  // AUDIT_APPEND defines the Lua function the commit's audit block calls (issue 11).
+  redis.defineCommand('anshinCommit', { lua: AUDIT_APPEND + COMMIT });
   redis.defineCommand('anshinLoadVehicle', { lua: LOAD_VEHICLE, numberOfKeys: 2 });
   redis.defineCommand('anshinSnapshot', { lua: SNAPSHOT, numberOfKeys: 2 });
   redis.defineCommand('anshinFeedSince', { lua: FEED_SINCE, numberOfKeys: 2 });

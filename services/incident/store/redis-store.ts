@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
-import type { Ack, Case, CaseStatus, CommandAckRecord, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
+import type { Ack, AuditEntry, Case, CaseStatus, CommandAckRecord, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
 import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, STORE_DEFAULTS, type StorePolicyOptions } from './policy.js';
 import { StoreUnavailable, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
+import type { AuditStoreQuery } from './audit-port.js';
+import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
 import { FeedReader, parseFeedEntry } from './redis-feed.js';
+import { auditArgs, RedisIdentity } from './redis-identity.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
 import { RedisLease } from './redis-lease.js';
+import { RedisPositions } from './redis-positions.js';
+import type { PositionUpdate } from './positions-port.js';
+import type { KnownPositions } from '../domain/positions.js';
 import { withScripts, type ScriptedRedis } from './redis-scripts.js';
 
 /** What is kept and for how long (feedHistory, commandsPerVehicle, dedupeTtlSeconds): policy.ts. */
@@ -86,14 +92,22 @@ export class RedisStore implements Store {
   private readonly instanceId = randomUUID();
   readonly kind = 'redis';
   private closing: Promise<void> | null = null;
+  /** Issue 11: the audit log and identity records (redis-identity.ts). */
+  readonly identity: RedisIdentity;
 
   constructor(
     /** The command connection, with the store's scripts defined (for leases and diagnostics). */
     readonly redis: ScriptedRedis,
     readonly keys: RedisKeys,
     private readonly reader: FeedReader,
-    private readonly opts: typeof DEFAULTS,
-  ) {}
+    private readonly opts: typeof DEFAULTS & Pick<RedisStoreOptions, 'url' | 'onError'>,
+  ) {
+    this.identity = new RedisIdentity(redis, keys, {
+      io: (work) => this.io(work),
+      subscriber: () => new Redis(opts.url, { ...connectionOptions(opts, 'anshin-identity'), lazyConnect: false, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null }),
+      onError: opts.onError ?? (() => {}),
+    });
+  }
 
   loadVehicle(vin: string): Promise<VehicleAggregate> {
     return this.io(async () => {
@@ -165,6 +179,9 @@ export class RedisStore implements Store {
       for (const m of outbox) args.push(m.key, m.id, JSON.stringify(m), m.at);
       const drafts = change.feed.map((d) => JSON.stringify(d));
       args.push(...drafts);
+      // Issue 11: the change's audit entries, after everything else (redis-scripts.ts header).
+      keys.push(this.keys.audit, this.keys.auditIds);
+      args.push(...auditArgs(this.keys.prefix, change.audit ?? []));
 
       const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
       if (status === 'duplicate' || status === 'conflict') return { status };
@@ -318,13 +335,89 @@ export class RedisStore implements Store {
     return this.io(() => this.lease(name, ttlMs, this.instanceId).acquire());
   }
 
+  // Issue 12: last known positions, saved in batches by ingest (positions-port.ts, redis-positions.ts).
+  private positionsOnRedis?: RedisPositions;
+
+  private get positions(): RedisPositions {
+    return (this.positionsOnRedis ??= new RedisPositions(this.redis, this.keys.prefix));
+  }
+
+  savePositions(updates: PositionUpdate[]): Promise<void> {
+    return this.io(async () => {
+      if (updates.length > 0) await this.positions.save(updates);
+    });
+  }
+
+  loadPositions(vin: string): Promise<KnownPositions | null> {
+    return this.io(() => this.positions.load(vin));
+  }
+
   /** A lease on this Redis (e.g. so that one instance fires lockout expiries). */
   lease(name: string, ttlMs: number, owner?: string): RedisLease {
     return new RedisLease(this.redis, this.keys.lease(name), ttlMs, owner);
   }
 
+  // Issue 11: audit and identity, each change one script with its audit entry (redis-identity.ts).
+
+  appendAudit(entries: AuditEntry[]): Promise<void> {
+    return this.identity.appendAudit(entries);
+  }
+
+  listAudit(query: AuditStoreQuery): Promise<AuditEntry[] | null> {
+    return this.identity.listAudit(query);
+  }
+
+  createAccount(account: AccountRecord, audit: AuditEntry): Promise<'ok' | 'exists'> {
+    return this.identity.createAccount(account, audit);
+  }
+
+  getAccount(username: string): Promise<AccountRecord | null> {
+    return this.identity.getAccount(username);
+  }
+
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.identity.listAccounts();
+  }
+
+  deleteAccount(username: string, audit: AuditEntry): Promise<'ok' | 'not_found' | 'last_admin'> {
+    return this.identity.deleteAccount(username, audit);
+  }
+
+  createToken(tokenHash: string, record: TokenRecord, clearFailures: string, audit: AuditEntry): Promise<'ok' | 'no_account'> {
+    return this.identity.createToken(tokenHash, record, clearFailures, audit);
+  }
+
+  getToken(tokenHash: string): Promise<TokenRecord | null> {
+    return this.identity.getToken(tokenHash);
+  }
+
+  deleteToken(tokenHash: string, username: string, audit: AuditEntry): Promise<boolean> {
+    return this.identity.deleteToken(tokenHash, username, audit);
+  }
+
+  loginFailures(keys: string[]): Promise<number[]> {
+    return this.identity.loginFailures(keys);
+  }
+
+  recordLoginFailure(keys: string[], windowMs: number, audit: AuditEntry): Promise<void> {
+    return this.identity.recordLoginFailure(keys, windowMs, audit);
+  }
+
+  putVehicleCredential(record: VehicleCredentialRecord, audit: AuditEntry): Promise<{ rotated: boolean }> {
+    return this.identity.putVehicleCredential(record, audit);
+  }
+
+  getVehicleCredential(vin: string): Promise<VehicleCredentialRecord | null> {
+    return this.identity.getVehicleCredential(vin);
+  }
+
+  onVehicleCredential(listener: (vin: string) => void): () => void {
+    return this.identity.onVehicleCredential(listener);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.identity.close();
       await this.reader.close();
       await this.redis.quit().catch(() => this.redis.disconnect());
     })();

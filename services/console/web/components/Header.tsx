@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import type { OperatorView } from '../../../../protocol/index.js';
+import { authMode } from '../lib/auth.js';
 import type { ConnectionState } from '../lib/feed-socket.js';
 import type { Settings } from '../lib/settings.js';
 import { unlockSound } from '../lib/sound.js';
@@ -18,22 +20,35 @@ interface Props {
   onSettings(s: Settings): void;
   /** Tries the feed again after the token question was cancelled. */
   onReconnect(): void;
+  /** Issue 11: the logged-in operator (AUTH=on), or null. */
+  login: OperatorView | null;
+  onLogout(): void;
 }
 
-export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect }: Props) {
+export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect, login, onLogout }: Props) {
   const [editing, setEditing] = useState(false);
-  const showForm = editing || askOperator;
+  // Logged in, the operator is the login's: the operator-id question is not asked.
+  const showForm = editing || (askOperator && !login);
+  const wantsLogin = authMode() === 'login';
   return (
     <header class="top">
       <h1>anshin · operator console</h1>
       <span class={`conn conn-${conn.state}`} data-conn={conn.state} role="status" title={conn.detail ?? ''}>
         <span class="dot" aria-hidden="true" />
-        {CONN_LABEL[conn.state]}
+        {conn.state === 'unauthorized' && wantsLogin ? 'Logged out' : CONN_LABEL[conn.state]}
       </span>
       {conn.state === 'unauthorized' && (
         <button type="button" class="link" onClick={onReconnect}>
-          Enter API token
+          {wantsLogin ? 'Log in' : 'Enter API token'}
         </button>
+      )}
+      {login && (
+        <span class="who" data-testid="logged-in">
+          {login.displayName} ({login.role}){' '}
+          <button type="button" class="link" onClick={onLogout}>
+            Log out
+          </button>
+        </span>
       )}
       <span class="count">{openCount} open</span>
       <span class="spacer" />
@@ -50,7 +65,7 @@ export function Header({ conn, settings, askOperator, openCount, onSettings, onR
         />
       ) : (
         <button type="button" class="link" onClick={() => setEditing(true)} title="Operator id, answer target, sound">
-          {settings.operatorId} · target {settings.answerTargetS}s · sound {settings.sound ? 'on' : 'off'}
+          {login ? login.username : settings.operatorId} · target {settings.answerTargetS}s · sound {settings.sound ? 'on' : 'off'}
         </button>
       )}
     </header>

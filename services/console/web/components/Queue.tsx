@@ -19,7 +19,7 @@ interface Props {
 /** How long a new row flashes. */
 const FRESH_MS = 4000;
 
-/** Open cases in contract order (priority, then age); j/k or arrows move, Enter opens (App.tsx). */
+/** Open cases in contract order (priority, severity inside priority 1, then age); j/k or arrows move, Enter opens (App.tsx). */
 export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect, onOpen }: Props) {
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -54,6 +54,7 @@ export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect,
               data-vin={c.vin}
               data-priority={c.priority}
               data-opened-at={c.openedAt}
+              data-probability={c.severity?.probability}
               onClick={() => {
                 onSelect(c.id);
                 onOpen(c.id);
@@ -68,6 +69,12 @@ export function Queue({ cases, feed, now, targetS, selectedId, openId, onSelect,
               </span>
               <span class="badges">
                 {c.test && <span class="badge test">TEST</span>}
+                {c.severity && (
+                  // D4.3: the estimate that orders priority 1, and the doctor helicopter when it is recommended.
+                  <span class={`badge sev-${c.severity.band}`} title={`Estimated risk of death or serious injury (${c.severity.model})`}>
+                    risk {Math.round(c.severity.probability * 100)}%{c.severity.recommend.includes('doctor_heli') ? ' · doctor heli' : ''}
+                  </span>
+                )}
                 {pos === 'unknown' && <span class="badge pos">no position</span>}
                 {pos === 'untrusted' && <span class="badge pos">position doubtful</span>}
                 {session && <span class={`badge call-${session.state}`}>{session.state}</span>}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Case } from '../../../../protocol/index.js';
 import { ApiError, type Api } from '../lib/api.js';
-import { readToken } from '../lib/auth.js';
+import { authMode, readToken } from '../lib/auth.js';
 import { applyMessage, emptyFeedState, withSession, type FeedState, type ServerMessage } from '../lib/feed-state.js';
 import { FeedSocket, feedUrl, type ConnectionState } from '../lib/feed-socket.js';
 import { useNow } from './use-now.js';
@@ -67,7 +67,7 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
       token: readToken,
       onMessage,
       onState: (state, detail) => setConn({ state, detail }),
-      unauthorized: async () => (await askToken('The live feed asks for an API token.')) !== null,
+      unauthorized: async () => (await askToken(authMode() === 'login' ? 'Log in to see the live feed.' : 'The live feed asks for an API token.')) !== null,
       probe: async () => {
         try {
           await api.openCases();

@@ -1,5 +1,5 @@
-import type { Case, CaseWithSession, ErrorBody, VoiceSession } from '../../../../protocol/index.js';
-import { readToken } from './auth.js';
+import type { Case, CaseWithSession, ErrorBody, LoginResponse, VoiceSession } from '../../../../protocol/index.js';
+import { noteAuthMode, readLogin, readToken, writeLogin, type AuthMode } from './auth.js';
 
 /** An HTTP error as the service words it (`{error, message}`), for the operator to read. */
 export class ApiError extends Error {
@@ -16,8 +16,11 @@ export type { CaseWithSession };
 
 export interface ApiOptions {
   operatorId(): string;
-  /** Called on 401; resolves with a new token to retry with, or null to give up. */
-  unauthorized(reason: string): Promise<string | null>;
+  /**
+   * Called on 401; resolves with a new token to retry with, or null to give up. `mode` is what the
+   * service asked for: `login` (AUTH=on: show the login form) or `token` (the API token dialog).
+   */
+  unauthorized(reason: string, mode?: AuthMode): Promise<string | null>;
   fetch?: typeof fetch;
   base?: string;
 }
@@ -28,23 +31,30 @@ export function createApi(opts: ApiOptions) {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const base = opts.base ?? '';
 
+  /** `body` may be a function: it is built again for a retry (after a login the operator it names changes). */
   async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-operator-id': opts.operatorId() };
+    const payload: unknown = typeof body === 'function' ? (body as () => unknown)() : body;
+    const headers: Record<string, string> = { accept: 'application/json', 'x-operator-id': operatorId() };
     const token = readToken();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await doFetch(base + path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
     } catch {
       throw new ApiError(0, 'network', 'The service cannot be reached. Is it running?');
     }
-    if (res.status === 401 && !retried) {
-      const fresh = await opts.unauthorized(token ? 'The token was refused.' : 'The service asks for an API token.');
-      if (fresh) return request<T>(method, path, body, true);
-    }
     const text = await res.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
+    if (res.status === 401 && !retried) {
+      // Issue 11: a 401 that names the login means AUTH=on: operators log in rather than paste a token.
+      const mode: AuthMode = (parsed as { login?: unknown } | undefined)?.login ? 'login' : 'token';
+      noteAuthMode(mode);
+      if (mode === 'login' && readLogin()) writeLogin(null);
+      const reason = mode === 'login' ? (token ? 'Your session ended. Log in again.' : 'Log in to work cases.') : token ? 'The token was refused.' : 'The service asks for an API token.';
+      const fresh = await opts.unauthorized(reason, mode);
+      if (fresh) return request<T>(method, path, body, true);
+    }
     if (!res.ok) {
       const err = (parsed ?? {}) as Partial<ErrorBody>;
       throw new ApiError(res.status, err.error ?? `http_${res.status}`, err.message ?? `${res.status} ${res.statusText}`);
@@ -52,8 +62,11 @@ export function createApi(opts: ApiOptions) {
     return parsed as T;
   }
 
+  // Logged in (AUTH=on), the operator is the login's: naming anyone else would be refused with 403.
+  const operatorId = () => readLogin()?.operator.username ?? opts.operatorId();
+
   const caseAction = (id: string, action: CaseAction) =>
-    request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/${action}`, { operatorId: opts.operatorId() });
+    request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/${action}`, () => ({ operatorId: operatorId() }));
 
   return {
     openCases: () => request<Case[]>('GET', '/v1/cases?status=open'),
@@ -63,7 +76,12 @@ export function createApi(opts: ApiOptions) {
     hangup: (id: string) => caseAction(id, 'hangup'),
     callback: (id: string) => caseAction(id, 'callback'),
     close: (id: string, resolution: string) =>
-      request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/close`, { resolution, operatorId: opts.operatorId() }),
+      request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/close`, () => ({ resolution, operatorId: operatorId() })),
+    /** Ends the login token on the service and forgets it here. */
+    logout: async () => {
+      await request<unknown>('POST', '/v1/auth/logout').catch(() => undefined);
+      writeLogin(null);
+    },
   };
 }
 
@@ -75,4 +93,22 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `POST /v1/auth/login` (issue 11): keeps the login for this tab and resolves with it; throws ApiError
+ * with the service's words (`invalid_credentials`, `rate_limited`) otherwise.
+ */
+export async function logIn(username: string, password: string, doFetch: typeof fetch = (input, init) => fetch(input, init), base = ''): Promise<LoginResponse> {
+  let res: Response;
+  try {
+    res = await doFetch(`${base}/v1/auth/login`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  } catch {
+    throw new ApiError(0, 'network', 'The service cannot be reached. Is it running?');
+  }
+  const parsed = safeJson(await res.text()) as Partial<ErrorBody> & Partial<LoginResponse>;
+  if (!res.ok || !parsed?.token) throw new ApiError(res.status, parsed?.error ?? `http_${res.status}`, parsed?.message ?? `${res.status} ${res.statusText}`);
+  const login = parsed as LoginResponse;
+  writeLogin(login);
+  return login;
 }

@@ -1,0 +1,49 @@
+import { isoTime, type AuditActor, type AuditEntry, type Case, type LockoutFeature } from '../../protocol/index.js';
+
+/** An audit entry before it is stamped with its id and time (at commit: core.ts `RunOptions.audit`). */
+export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;
+
+export function stampAudit(draft: AuditDraft, id: string, now: number): AuditEntry {
+  return { id, at: isoTime(now), ...draft };
+}
+
+/** An operator's action on a case, as the audit records it (contract: `case.answer`, `case.close`, ...). */
+export interface CaseActionFacts {
+  kind: 'answer' | 'hangup' | 'callback' | 'close' | 'release';
+  operatorId: string;
+  resolution?: string;
+  note?: string;
+  /** release: whose case it was. */
+  releasedFrom?: string;
+}
+
+/**
+ * `case.<kind>`: the case and its car, who acted, and for whom (`operatorId`: the same as the actor for
+ * an operator; the operator a service token acted for otherwise). A close keeps its resolution and note.
+ */
+export function caseActionAudit(facts: CaseActionFacts, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor): AuditDraft {
+  const details: Record<string, unknown> = { operatorId: facts.operatorId };
+  if (facts.resolution !== undefined) details.resolution = facts.resolution;
+  if (facts.note !== undefined) details.note = facts.note;
+  if (facts.releasedFrom !== undefined) details.releasedFrom = facts.releasedFrom;
+  return { actor, action: `case.${facts.kind}`, caseId: c.id, vin: c.vin, details };
+}
+
+/** What a request to the car asked for (`vehicle.remote_operation`: `{operation}`; `vehicle.wifi`: `{enabled}`). */
+export type VehicleRequestAction = 'vehicle.remote_operation' | 'vehicle.wifi';
+
+/** A request to a car that was sent: with the command that carries it. */
+export function vehicleRequestSent(action: VehicleRequestAction, vin: string, actor: AuditActor, request: Record<string, unknown>, commandId: string): AuditDraft {
+  return { actor, action, vin, details: { ...request, outcome: 'sent', commandId } };
+}
+
+/** A request to a car that the rules refused (D3: a lockout): recorded too (contract), with why and until when. */
+export function vehicleRequestRefused(
+  action: VehicleRequestAction,
+  vin: string,
+  actor: AuditActor,
+  request: Record<string, unknown>,
+  refusal: { code: string; feature?: LockoutFeature; until?: string | null },
+): AuditDraft {
+  return { actor, action, vin, details: { ...request, outcome: 'refused', refusal } };
+}

@@ -1,0 +1,194 @@
+import type { Logger } from 'pino';
+import type { KnownPosition, Position, Telemetry } from '../../../protocol/index.js';
+import type { Clock, TimerHandle } from '../../../lib/clock/index.js';
+import type { Config } from '../../config.js';
+import type { KnownPositions } from '../domain/index.js';
+import type { Store } from '../store/port.js';
+import type { PositionUpdate } from '../store/positions-port.js';
+import { OpenCaseIndex } from './open-cases.js';
+
+/** Track points an instance keeps per car: TRACK_LENGTH (3) and the newest. */
+const LOCAL_TRACK = 4;
+/** Metres per degree of latitude (and of longitude at the equator): the same sphere as domain distanceMetres. */
+const M_PER_DEG = (6_371_000 * Math.PI) / 180;
+const NO_TRACK: KnownPosition[] = [];
+
+/**
+ * One car's positions as this instance saw them: the newest fix in plain fields (a sample costs no
+ * allocation unless it is a new track point), and track points at least POSITION_MIN_METRES apart.
+ */
+class CarPositions {
+  lat = 0;
+  lon = 0;
+  headingDeg: number | undefined = undefined;
+  trusted = false;
+  /** The newest fix's time (the car's ISO `ts`; fixed-width, so it compares as text). */
+  at = '';
+  /** Oldest first, at most LOCAL_TRACK. */
+  track: KnownPosition[] = [];
+  /** How many of the newest track points the store has not been sent yet. */
+  unsaved = 0;
+  /** Waiting in the next batch. */
+  dirty = false;
+  /** cos(latitude) of the newest track point: the distance check below needs no trigonometry per sample. */
+  private cosLat = 1;
+
+  constructor(readonly vin: string) {}
+
+  /** Takes a sample: five field writes, and a new track point when it is POSITION_MIN_METRES from the last one. */
+  set(p: Position, at: string, minMetres: number): void {
+    this.lat = p.lat;
+    this.lon = p.lon;
+    this.headingDeg = p.headingDeg;
+    this.trusted = p.trusted;
+    this.at = at;
+    const newest = this.track[this.track.length - 1];
+    if (newest !== undefined) {
+      // equirectangular, squared (domain/positions.ts distanceMetres without the square root)
+      const dy = (p.lat - newest.lat) * M_PER_DEG;
+      const dx = (p.lon - newest.lon) * M_PER_DEG * this.cosLat;
+      if (dx * dx + dy * dy < minMetres * minMetres) return;
+    }
+    this.track.push(this.last());
+    this.cosLat = Math.cos((p.lat * Math.PI) / 180);
+    if (this.track.length > LOCAL_TRACK) this.track.shift();
+    this.unsaved = Math.min(this.unsaved + 1, this.track.length);
+  }
+
+  last(): KnownPosition {
+    const p: KnownPosition = { lat: this.lat, lon: this.lon, at: this.at, trusted: this.trusted };
+    if (this.headingDeg !== undefined) p.headingDeg = this.headingDeg;
+    return p;
+  }
+
+  known(): KnownPositions {
+    return { last: this.last(), track: [...this.track] };
+  }
+}
+
+export interface PositionTrackerDeps {
+  store: Store;
+  clock: Clock;
+  config: Pick<Config, 'POSITION_FLUSH_MS' | 'POSITION_MIN_METRES' | 'POSITION_CASE_UPDATE_SECONDS'>;
+  logger: Logger;
+}
+
+/**
+ * Issue 12, "Position" (D2.1, D2.7; eCall's recent locations). Telemetry updates each car's last known
+ * position here, in memory, at the cost of a map lookup and a few field writes: no store write per
+ * sample (10,000 cars at 1 Hz). Every POSITION_FLUSH_MS the cars that moved are saved in one batch
+ * (`Store.savePositions`: one pipelined round of scripts on Redis), which is how an instance handling
+ * a car's event learns the fixes another instance received (`lookup`: this instance's and the store's,
+ * newest first; at most one flush interval behind). Cars with an open case are known from the feed
+ * (open-cases.ts), so that a sample can tell, without reading the store, whether the case's position
+ * is due an update (domain/positions.ts `positionWorthUpdating`).
+ */
+export class PositionTracker {
+  private readonly cars = new Map<string, CarPositions>();
+  private dirty: CarPositions[] = [];
+  private timer: TimerHandle | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
+  readonly openCases: OpenCaseIndex;
+  private readonly unsubscribe: () => void;
+  private readonly minMetres: number;
+
+  constructor(private readonly deps: PositionTrackerDeps) {
+    const { config, store } = deps;
+    this.minMetres = config.POSITION_MIN_METRES;
+    this.openCases = new OpenCaseIndex({ positionCaseUpdateMs: config.POSITION_CASE_UPDATE_SECONDS * 1000, positionMinMetres: config.POSITION_MIN_METRES });
+    this.unsubscribe = store.onFeed((m) => this.openCases.apply(m));
+  }
+
+  /** Knows the cases opened before this instance started (later ones come through the feed). */
+  async start(): Promise<void> {
+    this.openCases.seed(await this.deps.store.listCases('open'));
+  }
+
+  /** Saves what is pending and stops the timer. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe();
+    if (this.timer !== null) this.deps.clock.clearTimer(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  /**
+   * A telemetry sample (the hot path: every sample of every car). A sample without a fix changes
+   * nothing (D2.7: the last fix stays the last known one), nor does one older than the newest fix (QoS 0
+   * may reorder). Returns true when the car has an open case whose position is due an update.
+   */
+  observe(t: Telemetry): boolean {
+    const p = t.position;
+    if (p === null) return false;
+    let car = this.cars.get(t.vin);
+    if (car === undefined) {
+      car = new CarPositions(t.vin);
+      this.cars.set(t.vin, car);
+    } else if (t.ts <= car.at) return false;
+    car.set(p, t.ts, this.minMetres);
+    if (!car.dirty) {
+      car.dirty = true;
+      this.dirty.push(car);
+      this.arm();
+    }
+    return this.openCases.size > 0 && this.openCases.has(t.vin) && this.openCases.due(t.vin, car.last());
+  }
+
+  /** What this instance saw of the car, or null. */
+  local(vin: string): KnownPositions | null {
+    const car = this.cars.get(vin);
+    return car ? car.known() : null;
+  }
+
+  /** What every instance saw of the car (this one's fixes and the store's), for an event's decision. */
+  async lookup(vin: string): Promise<KnownPositions | null> {
+    const local = this.local(vin);
+    const stored = await this.deps.store.loadPositions(vin);
+    if (!stored) return local;
+    if (!local) return stored;
+    const last = local.last.at >= stored.last.at ? local.last : stored.last;
+    return { last, track: [...local.track, ...stored.track] };
+  }
+
+  /** Saves the cars that moved since the last flush, in one batch; a failed batch is tried again next time. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.saveDirty());
+    this.flushing = run.catch(() => {});
+    return this.flushing;
+  }
+
+  private async saveDirty(): Promise<void> {
+    const cars = this.dirty;
+    if (cars.length === 0) return;
+    this.dirty = [];
+    const updates: PositionUpdate[] = cars.map((car) => {
+      car.dirty = false;
+      const track = car.unsaved > 0 ? car.track.slice(-car.unsaved) : NO_TRACK;
+      car.unsaved = 0;
+      return { vin: car.vin, last: car.last(), track };
+    });
+    try {
+      await this.deps.store.savePositions(updates);
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message, cars: cars.length }, 'last known positions not saved; trying again with the next batch');
+      cars.forEach((car, i) => {
+        car.unsaved = Math.min(car.track.length, car.unsaved + updates[i]!.track.length);
+        if (!car.dirty) {
+          car.dirty = true;
+          this.dirty.push(car);
+        }
+      });
+      this.arm();
+    }
+  }
+
+  private arm(): void {
+    if (this.timer !== null || this.stopped) return;
+    this.timer = this.deps.clock.setTimer(this.deps.config.POSITION_FLUSH_MS, () => {
+      this.timer = null;
+      void this.flush();
+    });
+  }
+}
