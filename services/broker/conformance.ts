@@ -15,6 +15,15 @@ const TOO_DEEP = '$anshin/too-deep';
  *   aedes' topic check fails the whole packet and drops the client. The filter is swapped for a
  *   placeholder before aedes reads the packet, and `refusedFilter` tells `authorizeSubscribe` to
  *   refuse it. An UNSUBSCRIBE of such a filter is answered as one of a filter never subscribed.
+ * - [MQTT-3.2.0-1] the first packet the server sends is the CONNACK: aedes restores a persistent
+ *   session's subscriptions before it writes the CONNACK, and a message arriving in between (over
+ *   mqemitter-redis in a cluster, tens of ms under load) was written first; MQTT.js then never saw a
+ *   CONNACK it accepted ("connack timeout", found by tests/integration/broker-cluster.test.ts).
+ *   `forwardBeforeConnack` holds such a message back: for a QoS 1/2 subscription of a persistent session
+ *   it is already in the session's queue (aedes enqueues before it emits), and the queue is sent right
+ *   after the CONNACK; a QoS 0 message to a client not yet connected is one it may miss.
+ *   `connackWritten` is that guard, for aedes `authorizeForward` (aedes calls it again for the queue,
+ *   after the CONNACK, where it passes).
  */
 export class Conformance {
   private readonly persistentWithoutId = new WeakSet<Client>();
@@ -55,6 +64,11 @@ export class Conformance {
   refusedFilter(sub: Subscription): boolean {
     return this.tooDeep.has(sub);
   }
+}
+
+/** [MQTT-3.2.0-1] guard: false while the client's CONNACK is not written yet (aedes' own flag). */
+export function connackWritten(client: Client): boolean {
+  return (client as unknown as { connackSent?: boolean }).connackSent === true;
 }
 
 function levels(topic: string): number {

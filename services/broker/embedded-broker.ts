@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { inboundFilters, isBackendOnlyTopic } from '../../protocol/index.js';
 import type { Outbound } from '../incident/outbox-relay.js';
 import { BrokerAuth } from './broker-auth.js';
-import { Conformance } from './conformance.js';
+import { Conformance, connackWritten } from './conformance.js';
 import { guardSocket } from './guarded-socket.js';
 import type { BrokerAuthOptions } from './vehicle-auth.js';
 
@@ -141,7 +141,8 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       }
       done(null, sub);
     },
-    ...(auth ? { authorizeForward: (client: Client, packet: Parameters<BrokerAuth['forward']>[1]) => auth.forward(client, packet) } : {}),
+    authorizeForward: (client: Client, packet: Parameters<BrokerAuth['forward']>[1]) =>
+      !connackWritten(client) ? null : auth ? auth.forward(client, packet) : packet,
   });
 
   if (!opts.cluster) indexRetained(aedes);

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { Aedes } from 'aedes';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connackWritten } from '../../services/broker/conformance.js';
 import { clusterOptions, redisOptionsFromUrl, type BrokerCluster } from '../../services/broker/cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { waitFor } from '../helpers/store-contract.js';
@@ -25,7 +26,9 @@ const clients: MqttClient[] = [];
 
 async function startNode(redisUrl: string): Promise<Node> {
   const cluster = await clusterOptions(redisUrl);
-  const broker = await Aedes.createBroker({ mq: cluster.mq, persistence: cluster.persistence });
+  // The embedded broker's [MQTT-3.2.0-1] guard (conformance.ts): without it a car reconnecting to a
+  // persistent session here got a queued command before its CONNACK under load, and no CONNACK it took.
+  const broker = await Aedes.createBroker({ mq: cluster.mq, persistence: cluster.persistence, authorizeForward: (c, p) => (connackWritten(c) ? p : null) });
   const server = net.createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
