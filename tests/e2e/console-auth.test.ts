@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Stack } from '../../services/stack.js';
 import { testVin } from '../helpers/browser-cars.js';
-import { useConsoleE2e } from '../helpers/console-e2e.js';
+import { axeSerious, useConsoleE2e } from '../helpers/console-e2e.js';
 import { openConsole, queueRows } from '../helpers/browser.js';
 
 const TOKEN = 'console-e2e-token-1234';
@@ -24,6 +24,8 @@ describe('console e2e: API token', () => {
     const { page, errors } = await openConsole(browser, stack.httpUrl, { waitLive: false });
     const dialog = page.getByRole('dialog', { name: 'API token' });
     await dialog.waitFor({ timeout: 5000 });
+    // Issue 14: the token dialog passes axe-core too.
+    expect(await axeSerious(page)).toEqual([]);
     await page.getByRole('textbox', { name: 'API token' }).fill(TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.locator('[data-conn="live"]').waitFor({ timeout: 5000 });

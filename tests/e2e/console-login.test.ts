@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.js';
 import { testVin } from '../helpers/browser-cars.js';
-import { useConsoleE2e } from '../helpers/console-e2e.js';
+import { axeSerious, useConsoleE2e } from '../helpers/console-e2e.js';
 import { openConsole, queueRows } from '../helpers/browser.js';
 import { validEvent } from '../helpers/raw-mqtt.js';
 
@@ -23,6 +23,8 @@ describe('console e2e: operator login (AUTH=on)', () => {
     const dialog = page.getByRole('dialog', { name: 'Log in' });
     await dialog.waitFor({ timeout: 5000 });
     expect(await page.getByRole('dialog', { name: 'API token' }).count()).toBe(0);
+    // Issue 14: the login form passes axe-core too.
+    expect(await axeSerious(page)).toEqual([]);
 
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');

@@ -76,15 +76,22 @@ export interface ConsolePage {
   sockets: string[];
 }
 
-/** Opens the console at 1280x800 (the size it is made readable at) and waits for the live feed. */
-export async function openConsole(browser: Browser, url: string, opts: { waitLive?: boolean } = {}): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+/**
+ * Opens the console at 1280x800 (the size it is made readable at) and waits for the live feed. The
+ * browser asks for English unless `locale` says otherwise (`ja-JP`: the console starts in Japanese).
+ */
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  opts: { waitLive?: boolean; locale?: string; viewport?: { width: number; height: number }; sound?: boolean } = {},
+): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: opts.locale ?? 'en-US' });
   // The operator id was chosen once already: no first-visit prompt in the way.
-  await context.addInitScript(() => {
+  await context.addInitScript((sound: boolean) => {
     if (!localStorage.getItem('anshin.console.settings')) {
-      localStorage.setItem('anshin.console.settings', JSON.stringify({ operatorId: 'operator-e2e', answerTargetS: 10, sound: false }));
+      localStorage.setItem('anshin.console.settings', JSON.stringify({ operatorId: 'operator-e2e', answerTargetS: 10, sound }));
     }
-  });
+  }, opts.sound ?? false);
   const page = await context.newPage();
   const errors: string[] = [];
   const sockets: string[] = [];
@@ -96,9 +103,9 @@ export async function openConsole(browser: Browser, url: string, opts: { waitLiv
   return { page, errors, sockets };
 }
 
-/** Queue rows, top to bottom. */
+/** Queue rows, top to bottom (real calls, then test calls), in any language. */
 export function queueRows(page: Page) {
-  return page.locator('ol[aria-label="Open cases"] > li');
+  return page.locator('#queue-list li[data-case-id]');
 }
 
 export async function screenshot(page: Page, path: string): Promise<void> {

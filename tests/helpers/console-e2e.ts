@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { topics } from '../../protocol/index.js';
 import type { Config } from '../../services/config.js';
+import { getRoute } from '../../simulator/routes/index.js';
 import { startStack, type Stack } from '../../services/stack.js';
 import { connectFleet, type Fleet } from './browser-cars.js';
 import { launchBrowser } from './browser.js';
@@ -69,4 +74,38 @@ export function useConsoleE2e(config: Partial<Config> = {}, options: { cars?: bo
       await start(port);
     },
   };
+}
+
+/** axe-core (from npm) run inside the page: the violations of impact serious or critical. */
+export async function axeSerious(page: import('playwright-core').Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated through the DevTools protocol, not a <script>: the page's CSP ('self' only) stays as it is.
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+}
+
+/** A position on one of the simulator's routes (the same data the console's road lookup is generated from). */
+export function onRoute(routeId: string, km: number, reverse = false): { lat: number; lon: number; headingDeg: number; trusted: true } {
+  const pose = getRoute(routeId).poseAt(km);
+  return { lat: pose.lat, lon: pose.lon, headingDeg: reverse ? (pose.headingDeg + 180) % 360 : pose.headingDeg, trusted: true };
+}
+
+/** Telemetry from a car (what its last known position comes from), QoS 1 so it is in before the next event. */
+export async function sendTelemetry(mqttUrl: string, vin: string, samples: { lat: number; lon: number; msAgo: number; headingDeg?: number }[]): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, clientId: `console-e2e-tm-${vin.slice(-6)}` });
+  try {
+    for (const s of samples) {
+      const position = { lat: s.lat, lon: s.lon, trusted: true, ...(s.headingDeg === undefined ? {} : { headingDeg: s.headingDeg }) };
+      const telemetry = { v: 1, vin, ts: new Date(Date.now() - s.msAgo).toISOString(), position, speedKmh: 60 };
+      await client.publishAsync(topics.telemetry(vin), JSON.stringify(telemetry), { qos: 1 });
+    }
+  } finally {
+    await client.endAsync();
+  }
 }

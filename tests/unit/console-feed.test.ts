@@ -97,7 +97,7 @@ describe('console feed reducer', () => {
     const state = run([snapshot(1, [a]), lockoutMsg(2, lockout(a.vin, { active: true, features: ['remote_operations', 'wifi'], until }))]);
     expect(lockoutOf(state, a).until).toBe(until);
     expect(lockoutOf(state, a).features).toContain('wifi');
-    expect(state.timelines.get(a.id)?.[0]?.text).toMatch(/^Lockout until 11:05:00 UTC: Remote operations, In-car Wi-Fi$/);
+    expect(state.timelines.get(a.id)?.[0]?.text).toMatch(/^Lockout until 20:05:00 JST: Remote operations, In-car Wi-Fi$/);
   });
 
   it('given a session from HTTP older than the feed’s copy, then the feed’s copy stays', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canDo } from '../../services/console/web/lib/actions.js';
 import { caseFacts, positionBadge } from '../../services/console/web/lib/case-data.js';
-import { applyMessage, emptyFeedState } from '../../services/console/web/lib/feed-state.js';
-import { compareQueue, moveSelection, openQueue } from '../../services/console/web/lib/queue.js';
+import { applyMessage, emptyFeedState, withSession } from '../../services/console/web/lib/feed-state.js';
+import { arrangeQueue, compareQueue, filterCounts, matchesSearch, moveSelection, openQueue } from '../../services/console/web/lib/queue.js';
 import { makeCase, makeSession, snapshot } from '../helpers/browser-cases.js';
 
 describe('console queue', () => {
@@ -68,5 +68,39 @@ describe('console case facts', () => {
     expect(positionBadge(makeCase({ position: null }))).toBe('unknown');
     expect(positionBadge(makeCase({ position: { lat: 35, lon: 139, trusted: false } }))).toBe('untrusted');
     expect(positionBadge(makeCase())).toBeNull();
+  });
+});
+
+describe('console queue sections and search (issue 14 part 3)', () => {
+  it('sections by call state and operator; test calls apart, below the real ones', () => {
+    const testP1 = makeCase({ test: true, openedAt: '2026-11-21T09:00:00.000Z' });
+    const mine = makeCase({ operatorId: 'me', openedAt: '2026-11-21T10:00:00.000Z' });
+    const cleared = makeCase({ trigger: 'sos', priority: 2, operatorId: 'other' });
+    const ringing = makeCase({ trigger: 'trouble', priority: 3 });
+    let state = applyMessage(emptyFeedState(), snapshot(1, [testP1, mine, cleared, ringing]));
+    state = withSession(state, makeSession(testP1));
+    state = withSession(state, makeSession(mine, { state: 'connected' }));
+    state = withSession(state, makeSession(cleared, { state: 'cleared' }));
+    state = withSession(state, makeSession(ringing));
+    const queue = openQueue(state);
+    const ids = (f: Parameters<typeof arrangeQueue>[2]['filter']) => {
+      const { real, test } = arrangeQueue(queue, state, { filter: f, query: '', me: 'me' });
+      return [...real, ...test].map((c) => c.id);
+    };
+    expect(ids('all')).toEqual([mine.id, cleared.id, ringing.id, testP1.id]);
+    expect(ids('ringing')).toEqual([ringing.id, testP1.id]);
+    expect(ids('mine')).toEqual([mine.id]);
+    expect(ids('connected')).toEqual([mine.id]);
+    expect(ids('cleared')).toEqual([cleared.id]);
+    expect(filterCounts(queue, state, 'me')).toEqual({ all: 4, ringing: 2, mine: 1, connected: 1, cleared: 1 });
+  });
+
+  it('finds a VIN by any part, case and spaces ignored; the plate when the case carries one', () => {
+    const c = makeCase({ vin: 'JTDTEST0000000042', data: { plate: '品川 300 あ 12-34' } });
+    expect(matchesSearch(c, 'test 0000')).toBe(true);
+    expect(matchesSearch(c, 'jtdtest')).toBe(true);
+    expect(matchesSearch(c, '0043')).toBe(false);
+    expect(matchesSearch(c, '12-34')).toBe(true);
+    expect(matchesSearch(c, '')).toBe(true);
   });
 });

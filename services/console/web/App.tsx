@@ -1,24 +1,45 @@
-import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Case } from '../../../protocol/index.js';
+import { CaseMap, type MapControl } from './components/CaseMap.js';
 import { CaseView } from './components/CaseView.js';
 import { Header } from './components/Header.js';
-import { JapanMap } from './components/JapanMap.js';
-import { Queue } from './components/Queue.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
 import { LoginDialog } from './components/LoginDialog.js';
+import { Queue } from './components/Queue.js';
 import { TokenDialog, type TokenRequest } from './components/TokenDialog.js';
 import { useCaseActions } from './hooks/use-case-actions.js';
 import { useFeed } from './hooks/use-feed.js';
-import { useKeyboard } from './hooks/use-keyboard.js';
-import { canDo } from './lib/actions.js';
+import { useKeyboard, type KeyMap } from './hooks/use-keyboard.js';
+import { I18nContext, initialLang, MESSAGES, saveLang, type I18n, type Lang } from './i18n/index.js';
+import { canDo, type CaseActionName } from './lib/actions.js';
 import { createApi } from './lib/api.js';
 import { readLogin, tokenGate, type AuthMode } from './lib/auth.js';
-import { TRIGGER_LABEL } from './lib/describe.js';
 import { sessionOf } from './lib/feed-state.js';
-import { moveSelection, openQueue } from './lib/queue.js';
+import { casePlace } from './lib/location.js';
+import { arrangeQueue, filterCounts, moveSelection, openQueue, QUEUE_FILTERS, type QueueFilter } from './lib/queue.js';
 import { hasSavedSettings, loadSettings, normalise, saveSettings, type Settings } from './lib/settings.js';
-import { playAlert } from './lib/sound.js';
+import { playAlert, soundReady, unlockOnFirstGesture } from './lib/sound.js';
+import { answerTimer } from './lib/time.js';
 
 export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const i18n = useMemo<I18n>(
+    () => ({
+      lang,
+      m: MESSAGES[lang],
+      setLang: (l) => {
+        saveLang(l);
+        setLangState(l);
+      },
+    }),
+    [lang],
+  );
+  const m = i18n.m;
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = m.appTitle;
+  }, [lang, m]);
+
   const [settings, setSettings] = useState<Settings>(loadSettings);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
@@ -29,6 +50,17 @@ export function App() {
   const [announcement, setAnnouncement] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
+  const [filter, setFilter] = useState<QueueFilter>('all');
+  const [query, setQuery] = useState('');
+  const [help, setHelp] = useState(false);
+  const [soundOk, setSoundOk] = useState(soundReady);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const mapControl = useRef<MapControl | null>(null);
+  const mRef = useRef(m);
+  mRef.current = m;
+
+  // The browser lets a page play sound only after a gesture: the first click or key (the login) unlocks it.
+  useEffect(() => unlockOnFirstGesture(() => setSoundOk(true)), []);
 
   // One question for the token however many requests fail at once (contract "Auth"): the login form
   // when the service asks operators to log in (AUTH=on), else the API token dialog.
@@ -39,99 +71,163 @@ export function App() {
   const api = useMemo(() => createApi({ operatorId: () => settingsRef.current.operatorId, unauthorized: askToken }), [askToken]);
 
   const onNewPriorityOne = useCallback((c: Case) => {
-    const where = c.position ? '' : ', position unknown';
-    setAnnouncement(`New priority 1 case: ${TRIGGER_LABEL[c.trigger]}, vehicle ${c.vin}${c.test ? ', test call' : ''}${where}`);
-    if (settingsRef.current.sound) playAlert();
+    const mm = mRef.current;
+    setAnnouncement(mm.newP1(mm.trigger[c.trigger], c.vin, c.test, !c.position));
+    if (settingsRef.current.sound && !c.test) playAlert();
   }, []);
   const { feed, conn, now, addSession, reconnect } = useFeed({ api, askToken, onNewPriorityOne });
   const { action, run } = useCaseActions(api, openId, addSession);
 
   const queue = useMemo(() => openQueue(feed), [feed]);
-  const openCase = openId ? feed.cases.get(openId) ?? null : null;
+  const me = login?.operator.username ?? settings.operatorId;
+  const shown = useMemo(() => arrangeQueue(queue, feed, { filter, query, me }), [queue, feed, filter, query, me]);
+  const visible = useMemo(() => [...shown.real, ...shown.test], [shown]);
+  const counts = useMemo(() => filterCounts(queue, feed, me), [queue, feed, me]);
+  const openCase = openId ? (feed.cases.get(openId) ?? null) : null;
+  const mapCase = openCase ?? (selectedId ? (feed.cases.get(selectedId) ?? null) : null);
+  const place = useMemo(() => (mapCase ? casePlace(mapCase) : null), [mapCase]);
   const open = useCallback((id: string) => {
     setSelectedId(id);
     setOpenId(id);
   }, []);
 
-  useKeyboard(
-    {
-      move: (step) => setSelectedId((id) => moveSelection(queue, id, step)),
-      open: () => selectedId && setOpenId(selectedId),
-      answer: () => {
-        const id = openId ?? selectedId;
-        const c = id ? feed.cases.get(id) : undefined;
-        if (!c) return;
-        setOpenId(c.id);
-        if (canDo(c, sessionOf(feed, c)).answer) void run(c.id, 'answer');
-      },
-      escape: () => setOpenId(null),
-    },
-    tokenRequest !== null,
-  );
+  // A real priority-1 call still ringing past its answer target: heard once (sound on) and announced.
+  const overdue = useRef(new Set<string>());
+  useEffect(() => {
+    for (const c of queue) {
+      if (c.priority !== 1 || c.test || overdue.current.has(c.id)) continue;
+      const s = sessionOf(feed, c);
+      if (s?.state !== 'ringing' || answerTimer(c.openedAt, now, settings.answerTargetS).state !== 'overdue') continue;
+      overdue.current.add(c.id);
+      setAnnouncement(m.overdueP1(c.vin));
+      if (settings.sound) playAlert();
+    }
+  }, [now, queue, feed, settings.answerTargetS, settings.sound, m]);
+
+  const current = () => {
+    const id = openId ?? selectedId;
+    return id ? feed.cases.get(id) : undefined;
+  };
+  const act = (name: Exclude<CaseActionName, 'close'>) => () => {
+    const c = current();
+    if (!c) return;
+    setOpenId(c.id);
+    if (canDo(c, sessionOf(feed, c))[name]) void run(c.id, name);
+  };
+  const step = (dir: 1 | -1) => () => {
+    const id = moveSelection(visible, selectedId, dir);
+    if (id) open(id);
+  };
+  const keys: KeyMap = help
+    ? { Escape: () => setHelp(false), '?': () => setHelp(false) }
+    : {
+        '?': () => setHelp(true),
+        '/': () => searchRef.current?.focus(),
+        j: () => setSelectedId((id) => moveSelection(visible, id, 1)),
+        ArrowDown: () => setSelectedId((id) => moveSelection(visible, id, 1)),
+        k: () => setSelectedId((id) => moveSelection(visible, id, -1)),
+        ArrowUp: () => setSelectedId((id) => moveSelection(visible, id, -1)),
+        n: step(1),
+        p: step(-1),
+        Enter: () => selectedId && setOpenId(selectedId),
+        a: act('answer'),
+        h: act('hangup'),
+        c: act('callback'),
+        // Close: the resolution list takes the focus (arrows choose, Enter closes); chosen already, x closes.
+        x: () => {
+          const c = current();
+          if (!c) return;
+          setOpenId(c.id);
+          const select = document.getElementById('resolution') as HTMLSelectElement | null;
+          if (select?.value && canDo(c, sessionOf(feed, c)).close) void run(c.id, 'close', select.value);
+          else select?.focus();
+        },
+        '+': () => mapControl.current?.zoomBy(2),
+        '=': () => mapControl.current?.zoomBy(2),
+        '-': () => mapControl.current?.zoomBy(0.5),
+        '0': () => mapControl.current?.centreOnCase(),
+        Escape: () => setOpenId(null),
+        ...Object.fromEntries(QUEUE_FILTERS.map((f, i) => [String(i + 1), () => setFilter(f)])),
+      };
+  useKeyboard(keys, tokenRequest !== null);
 
   return (
-    <div class="shell">
-      <Header
-        conn={conn}
-        settings={settings}
-        askOperator={askOperator}
-        openCount={queue.length}
-        onSettings={(s) => {
-          saveSettings(s);
-          setSettings(normalise(s));
-          setAskOperator(false);
-        }}
-        onReconnect={reconnect}
-        login={login?.operator ?? null}
-        onLogout={() => {
-          void api.logout().then(() => setLogin(null));
-        }}
-      />
-      <main class="grid">
-        <Queue
-          cases={queue}
-          feed={feed}
-          now={now}
-          targetS={settings.answerTargetS}
-          selectedId={selectedId}
-          openId={openId}
-          onSelect={setSelectedId}
-          onOpen={open}
+    <I18nContext.Provider value={i18n}>
+      <div class="shell">
+        <Header
+          conn={conn}
+          settings={settings}
+          askOperator={askOperator}
+          openCount={queue.length}
+          onSettings={(s) => {
+            saveSettings(s);
+            setSettings(normalise(s));
+            setAskOperator(false);
+          }}
+          onReconnect={reconnect}
+          login={login?.operator ?? null}
+          onLogout={() => {
+            void api.logout().then(() => setLogin(null));
+          }}
+          onHelp={() => setHelp(true)}
+          soundLocked={!soundOk}
         />
-        <CaseView
-          key={openCase?.id ?? 'none'}
-          c={openCase}
-          feed={feed}
-          now={now}
-          targetS={settings.answerTargetS}
-          busy={action.caseId === openCase?.id ? action.busy : null}
-          error={action.caseId === openCase?.id ? action.error : null}
-          onAction={run}
-        />
-        <JapanMap cases={queue} selectedId={selectedId ?? openId} onSelect={open} />
-      </main>
-      <div class="sr-only" role="status" aria-live="assertive" aria-atomic="true" data-testid="announcer">
-        {announcement}
+        <main class="grid">
+          <Queue
+            cases={shown.real}
+            tests={shown.test}
+            feed={feed}
+            now={now}
+            targetS={settings.answerTargetS}
+            selectedId={selectedId}
+            openId={openId}
+            filter={filter}
+            counts={counts}
+            query={query}
+            onFilter={setFilter}
+            onQuery={setQuery}
+            onSelect={setSelectedId}
+            onOpen={open}
+            searchRef={searchRef}
+          />
+          <CaseView
+            key={openCase?.id ?? 'none'}
+            c={openCase}
+            place={openCase ? place : null}
+            feed={feed}
+            now={now}
+            targetS={settings.answerTargetS}
+            busy={action.caseId === openCase?.id ? action.busy : null}
+            error={action.caseId === openCase?.id ? action.error : null}
+            errorCode={action.caseId === openCase?.id ? action.errorCode : undefined}
+            onAction={run}
+          />
+          <CaseMap cases={queue} selected={mapCase} place={place} onSelect={open} control={mapControl} />
+        </main>
+        <div class="sr-only" role="status" aria-live="assertive" aria-atomic="true" data-testid="announcer">
+          {announcement}
+        </div>
+        {help && <HelpOverlay onClose={() => setHelp(false)} />}
+        {tokenRequest?.mode === 'login' && (
+          <LoginDialog
+            request={tokenRequest}
+            onDone={(token) => {
+              setLogin(readLogin());
+              tokenRequest.resolve(token);
+              setTokenRequest(null);
+            }}
+          />
+        )}
+        {tokenRequest && tokenRequest.mode !== 'login' && (
+          <TokenDialog
+            request={tokenRequest}
+            onDone={(token) => {
+              tokenRequest.resolve(token);
+              setTokenRequest(null);
+            }}
+          />
+        )}
       </div>
-      {tokenRequest?.mode === 'login' && (
-        <LoginDialog
-          request={tokenRequest}
-          onDone={(token) => {
-            setLogin(readLogin());
-            tokenRequest.resolve(token);
-            setTokenRequest(null);
-          }}
-        />
-      )}
-      {tokenRequest && tokenRequest.mode !== 'login' && (
-        <TokenDialog
-          request={tokenRequest}
-          onDone={(token) => {
-            tokenRequest.resolve(token);
-            setTokenRequest(null);
-          }}
-        />
-      )}
-    </div>
+    </I18nContext.Provider>
   );
 }

@@ -2,28 +2,34 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { RESOLUTIONS } from '../../../../protocol/http.js';
 import type { Case } from '../../../../protocol/index.js';
+import { jstDateTime, jstTime, useI18n } from '../i18n/index.js';
 import { canDo, type CaseActionName } from '../lib/actions.js';
 import { caseFacts, positionBadge } from '../lib/case-data.js';
-import { describeSession, FEATURE_LABEL, TRIGGER_LABEL } from '../lib/describe.js';
+import { describeMessage, describeSession, resolutionLabel } from '../lib/describe.js';
 import { lockoutOf, sessionOf, type FeedState } from '../lib/feed-state.js';
+import type { CasePlace } from '../lib/location.js';
 import { age, answerTimer, formatDuration, lockoutCountdown } from '../lib/time.js';
+import { PlaceView } from './PlaceView.js';
 
 interface Props {
   c: Case | null;
+  place: CasePlace | null;
   feed: FeedState;
   now: number;
   targetS: number;
   busy: CaseActionName | null;
   error: string | null;
+  errorCode?: string;
   onAction(caseId: string, action: CaseActionName, resolution?: string): void;
 }
 
-export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props) {
+export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode, onAction }: Props) {
+  const { m, lang } = useI18n();
   const [resolution, setResolution] = useState<string>(() => (c?.test ? 'test_call' : ''));
   if (!c) {
     return (
-      <section class="panel case empty-case" aria-label="Case">
-        <p>Select a case: click a row, or j / k then Enter. <kbd>a</kbd> answers.</p>
+      <section class="panel case empty-case" aria-label={m.case}>
+        <p>{m.selectCase}</p>
       </section>
     );
   }
@@ -32,78 +38,111 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
   const lockout = lockoutOf(feed, c);
   const pos = positionBadge(c);
   const timeline = feed.timelines.get(c.id) ?? [];
-  const timer = answerTimer(c.openedAt, now, targetS, session?.connectedAt);
+  const timer = answerTimer(c.openedAt, now, targetS, session?.connectedAt, m);
   const act = (name: CaseActionName) => () => onAction(c.id, name, name === 'close' ? resolution : undefined);
+  const errorText = errorCode === 'network' ? m.unreachable : errorCode === 'choose_resolution' ? m.chooseResolution : error;
 
   return (
     <section class={`panel case p${c.priority}`} aria-labelledby="case-title" data-case-id={c.id}>
       <h2 id="case-title">
-        <span class="prio">P{c.priority}</span> {TRIGGER_LABEL[c.trigger]}
-        {c.test && <span class="badge test">TEST</span>}
-        {c.status === 'closed' && <span class="badge closed">closed{c.resolution ? `: ${c.resolution.replaceAll('_', ' ')}` : ''}</span>}
+        <span class="prio">P{c.priority}</span> {m.trigger[c.trigger]}
+        {c.test && <span class="badge test">{m.test}</span>}
+        {c.status === 'closed' && (
+          <span class="badge closed">
+            {m.closed}
+            {c.resolution ? `: ${resolutionLabel(c.resolution, m)}` : ''}
+          </span>
+        )}
       </h2>
       <dl class="facts">
-        <dt>VIN</dt>
-        <dd class="mono" data-testid="case-vin">{c.vin}</dd>
-        <dt>Opened</dt>
-        <dd>
-          {c.openedAt.slice(11, 19)} UTC · {age(c.openedAt, now)} ago
+        <dt>{m.vin}</dt>
+        <dd class="mono" data-testid="case-vin">
+          {c.vin}
         </dd>
-        {caseFacts(c).map((f) => (
+        <dt>{m.opened}</dt>
+        <dd data-testid="opened-at">
+          {jstDateTime(c.openedAt, lang)} · {m.ago(age(c.openedAt, now))}
+        </dd>
+        {caseFacts(c, m).map((f) => (
           <Fragment key={f.label}>
             <dt>{f.label}</dt>
             <dd>{f.value}</dd>
           </Fragment>
         ))}
-        <dt>Occupants</dt>
-        <dd>{c.occupants ?? 'unknown'}</dd>
-        <dt>Position</dt>
-        <dd>
-          {c.position ? `${c.position.lat.toFixed(4)}, ${c.position.lon.toFixed(4)}` : 'unknown: ask the caller (D2.7)'}
-          {pos === 'untrusted' && <span class="badge pos">doubtful fix</span>}
-          {c.position?.trusted && <span class="ok"> trusted</span>}
+        <dt>{m.occupants}</dt>
+        <dd>{c.occupants ?? m.unknown}</dd>
+        <dt>{m.position}</dt>
+        <dd data-testid="position">
+          {c.position ? (
+            <>
+              <span class="mono">
+                {c.position.lat.toFixed(4)}, {c.position.lon.toFixed(4)}
+              </span>
+              {pos === 'untrusted' ? <span class="badge pos">{m.positionDoubtful}</span> : <span class="ok"> {m.trusted}</span>}
+              {pos === 'untrusted' && <div class="instruction">{m.positionDoubtfulAsk}</div>}
+            </>
+          ) : (
+            <span class="instruction">{m.positionUnknownAsk}</span>
+          )}
         </dd>
-        <dt>Call</dt>
+        {place && (
+          <>
+            <dt>{m.sendHelpTo}</dt>
+            <dd>
+              <PlaceView place={place} now={now} />
+            </dd>
+          </>
+        )}
+        <dt>{m.call}</dt>
         <dd data-testid="call-state" data-state={session?.state ?? 'unknown'}>
-          {session ? describeSession(session) : 'loading…'}
-          {session?.hangupPolicy === 'operator_only' && <span class="note"> · only the operator can hang up (D2.2)</span>}
+          {session ? describeSession(session, m) : m.loading}
           {session?.state === 'ringing' && (
             <>
               {' · '}
               <span class={`timer t-${timer.state}`}>{timer.label}</span>
             </>
           )}
+          {session?.hangupPolicy === 'operator_only' && session.state !== 'cleared' && <div class="note">{m.operatorOnlyHangup}</div>}
         </dd>
         {c.operatorId && (
           <>
-            <dt>Operator</dt>
+            <dt>{m.operator}</dt>
             <dd>{c.operatorId}</dd>
           </>
         )}
       </dl>
 
-      <div class="actions" role="group" aria-label="Call actions">
+      <div class="actions" role="group" aria-label={m.callActions}>
         <button type="button" class="primary" disabled={!allowed.answer || !!busy} onClick={act('answer')} aria-keyshortcuts="a">
-          Answer
+          {m.answer} <kbd aria-hidden="true">a</kbd>
         </button>
-        <button type="button" disabled={!allowed.hangup || !!busy} onClick={act('hangup')}>
-          Hang up
+        <button type="button" disabled={!allowed.hangup || !!busy} onClick={act('hangup')} aria-keyshortcuts="h">
+          {m.hangup} <kbd aria-hidden="true">h</kbd>
         </button>
-        <button type="button" disabled={!allowed.callback || !!busy} onClick={act('callback')} title="D2.6: after clear-down">
-          Call back
+        <button type="button" disabled={!allowed.callback || !!busy} onClick={act('callback')} title={m.callbackTitle} aria-keyshortcuts="c">
+          {m.callback} <kbd aria-hidden="true">c</kbd>
         </button>
         <span class="close-group">
           <select
-            aria-label="Resolution"
+            id="resolution"
+            aria-label={m.resolution}
+            aria-describedby="close-hint"
             name="resolution"
             value={resolution}
             onChange={(e) => setResolution(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              // Keyboard close: x focuses this list, arrows choose, Enter closes the case.
+              if (e.key === 'Enter' && allowed.close && resolution && !busy) {
+                e.preventDefault();
+                onAction(c.id, 'close', resolution);
+              }
+            }}
             disabled={c.status !== 'open'}
           >
-            <option value="">Resolution…</option>
+            <option value="">{m.resolutionPlaceholder}</option>
             {RESOLUTIONS.map((r) => (
               <option key={r} value={r}>
-                {r.replaceAll('_', ' ')}
+                {resolutionLabel(r, m)}
               </option>
             ))}
           </select>
@@ -111,44 +150,48 @@ export function CaseView({ c, feed, now, targetS, busy, error, onAction }: Props
             type="button"
             disabled={!allowed.close || !resolution || !!busy}
             onClick={act('close')}
-            title={allowed.close ? '' : 'Clear the call first'}
+            title={allowed.close ? '' : m.closeNeedsClear}
+            aria-keyshortcuts="x"
           >
-            Close case
+            {m.closeCase} <kbd aria-hidden="true">x</kbd>
           </button>
         </span>
       </div>
-      {busy && <p class="busy">{busy}…</p>}
-      {error && (
+      <p class="muted small" id="close-hint">
+        {allowed.close ? m.closeHint : session?.state === 'connected' || session?.state === 'ringing' ? m.closeNeedsClear : ''}
+      </p>
+      {busy && <p class="busy">{m.busy[busy]}</p>}
+      {errorText && (
         <p class="error" role="alert">
-          {error}
+          {errorText}
         </p>
       )}
 
-      <h3>Lockout</h3>
+      <h3>{m.lockout}</h3>
       {lockout.active ? (
         <>
-          <p class="muted">{lockoutCountdown(true, lockout.until, now)} (D3.5)</p>
+          <p class="muted">{lockoutCountdown(true, lockout.until, now, m)}</p>
           <ul class="lockout" data-testid="lockout">
             {lockout.features.map((f) => (
               <li key={f}>
-                <span>{FEATURE_LABEL[f]}</span>
-                <span class="mono">{lockout.until ? formatDuration(Math.max(0, Date.parse(lockout.until) - now)) : 'held'}</span>
+                <span>{m.feature[f]}</span>
+                <span class="mono">{lockout.until ? formatDuration(Math.max(0, Date.parse(lockout.until) - now)) : m.held}</span>
               </li>
             ))}
           </ul>
         </>
       ) : (
         <p class="muted" data-testid="lockout">
-          Nothing locked{c.test ? ' (test call, D3)' : c.trigger === 'trouble' ? ' (trouble support, D3.3)' : ''}.
+          {c.test ? m.nothingLockedTest : c.trigger === 'trouble' ? m.nothingLockedTrouble : m.nothingLocked}
         </p>
       )}
 
-      <h3>Timeline</h3>
+      <h3>{m.timeline}</h3>
       <ol class="timeline" data-testid="timeline">
-        {timeline.length === 0 && <li class="muted">Opened before this page connected.</li>}
+        {timeline.length === 0 && <li class="muted">{m.openedBeforePage}</li>}
         {timeline.map((e) => (
           <li key={e.seq}>
-            <span class="mono">{e.at.slice(11, 19)}</span> <span class="mono muted">#{e.seq}</span> {e.text}
+            <span class="mono">{jstTime(e.at)}</span> <span class="mono muted">#{e.seq}</span> {describeMessage(e.msg, m)}
           </li>
         ))}
       </ol>

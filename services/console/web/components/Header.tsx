@@ -1,16 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { OperatorView } from '../../../../protocol/index.js';
+import { useI18n, type Lang } from '../i18n/index.js';
 import { authMode } from '../lib/auth.js';
 import type { ConnectionState } from '../lib/feed-socket.js';
 import type { Settings } from '../lib/settings.js';
 import { unlockSound } from '../lib/sound.js';
-
-const CONN_LABEL: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  unauthorized: 'Needs API token',
-};
 
 interface Props {
   conn: { state: ConnectionState; detail?: string };
@@ -23,35 +17,59 @@ interface Props {
   /** Issue 11: the logged-in operator (AUTH=on), or null. */
   login: OperatorView | null;
   onLogout(): void;
+  /** The `?` overlay. */
+  onHelp(): void;
+  /** Sound is on but the browser has not let it start yet (no click or key so far). */
+  soundLocked: boolean;
 }
 
-export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect, login, onLogout }: Props) {
+export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect, login, onLogout, onHelp, soundLocked }: Props) {
   const [editing, setEditing] = useState(false);
+  const { m, lang, setLang } = useI18n();
   // Logged in, the operator is the login's: the operator-id question is not asked.
   const showForm = editing || (askOperator && !login);
   const wantsLogin = authMode() === 'login';
   return (
     <header class="top">
-      <h1>anshin · operator console</h1>
+      <h1>{m.appTitle}</h1>
       <span class={`conn conn-${conn.state}`} data-conn={conn.state} role="status" title={conn.detail ?? ''}>
         <span class="dot" aria-hidden="true" />
-        {conn.state === 'unauthorized' && wantsLogin ? 'Logged out' : CONN_LABEL[conn.state]}
+        {conn.state === 'unauthorized' && wantsLogin ? m.loggedOut : m.conn[conn.state]}
       </span>
       {conn.state === 'unauthorized' && (
         <button type="button" class="link" onClick={onReconnect}>
-          {wantsLogin ? 'Log in' : 'Enter API token'}
+          {wantsLogin ? m.logIn : m.enterToken}
         </button>
       )}
       {login && (
         <span class="who" data-testid="logged-in">
           {login.displayName} ({login.role}){' '}
           <button type="button" class="link" onClick={onLogout}>
-            Log out
+            {m.logOut}
           </button>
         </span>
       )}
-      <span class="count">{openCount} open</span>
+      <span class="count">{m.openCount(openCount)}</span>
       <span class="spacer" />
+      {settings.sound && soundLocked && (
+        <span class="hint" data-testid="sound-locked">
+          {m.soundLocked}
+        </span>
+      )}
+      <label class="lang">
+        <span class="sr-only">{m.language}</span>
+        <select aria-label={m.language} data-testid="lang" value={lang} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
+          <option value="ja" lang="ja">
+            日本語
+          </option>
+          <option value="en" lang="en">
+            English
+          </option>
+        </select>
+      </label>
+      <button type="button" class="link" onClick={onHelp} aria-keyshortcuts="?">
+        {m.keyboardHelp}
+      </button>
       {showForm ? (
         <SettingsForm
           settings={settings}
@@ -64,8 +82,8 @@ export function Header({ conn, settings, askOperator, openCount, onSettings, onR
           onCancel={askOperator ? undefined : () => setEditing(false)}
         />
       ) : (
-        <button type="button" class="link" onClick={() => setEditing(true)} title="Operator id, answer target, sound">
-          {login ? login.username : settings.operatorId} · target {settings.answerTargetS}s · sound {settings.sound ? 'on' : 'off'}
+        <button type="button" class="link" onClick={() => setEditing(true)} title={m.settingsTitle}>
+          {m.settingsSummary(login ? login.username : settings.operatorId, settings.answerTargetS, settings.sound)}
         </button>
       )}
     </header>
@@ -74,18 +92,19 @@ export function Header({ conn, settings, askOperator, openCount, onSettings, onR
 
 function SettingsForm(props: { settings: Settings; firstTime: boolean; onSave(s: Settings): void; onCancel?: () => void }) {
   const [draft, setDraft] = useState(props.settings);
+  const { m } = useI18n();
   return (
     <form
       class="settings"
-      aria-label="Console settings"
+      aria-label={m.settingsForm}
       onSubmit={(e) => {
         e.preventDefault();
         props.onSave(draft);
       }}
     >
-      {props.firstTime && <span class="hint">Who is on this console?</span>}
+      {props.firstTime && <span class="hint">{m.whoIsHere}</span>}
       <label>
-        Operator id
+        {m.operatorId}
         <input
           name="operatorId"
           value={draft.operatorId}
@@ -94,8 +113,8 @@ function SettingsForm(props: { settings: Settings; firstTime: boolean; onSave(s:
           onInput={(e) => setDraft({ ...draft, operatorId: e.currentTarget.value })}
         />
       </label>
-      <label title="NFPA 1225: 90% of calls answered within 10 seconds">
-        Answer target (s)
+      <label title={m.answerTargetTitle}>
+        {m.answerTarget}
         <input
           name="answerTargetS"
           type="number"
@@ -113,12 +132,12 @@ function SettingsForm(props: { settings: Settings; firstTime: boolean; onSave(s:
           checked={draft.sound}
           onChange={(e) => setDraft({ ...draft, sound: e.currentTarget.checked })}
         />
-        Sound on priority 1
+        {m.soundOnP1}
       </label>
-      <button type="submit">Save</button>
+      <button type="submit">{m.save}</button>
       {props.onCancel && (
         <button type="button" class="link" onClick={props.onCancel}>
-          Cancel
+          {m.cancel}
         </button>
       )}
     </form>

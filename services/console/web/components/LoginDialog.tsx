@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { logIn } from '../lib/api.js';
+import { useI18n, type AuthReason } from '../i18n/index.js';
+import { ApiError, logIn } from '../lib/api.js';
 
 export interface LoginRequest {
   reason: string;
@@ -17,6 +18,7 @@ export function LoginDialog({ request, onDone }: { request: LoginRequest; onDone
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
+  const { m } = useI18n();
   useEffect(() => first.current?.focus(), []);
   return (
     <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="login-title">
@@ -31,21 +33,23 @@ export function LoginDialog({ request, onDone }: { request: LoginRequest; onDone
             const login = await logIn(username.trim(), password);
             onDone(login.token);
           } catch (err) {
-            setError(err instanceof Error ? err.message : String(err));
+            setError(err instanceof ApiError && err.code === 'network' ? m.unreachable : err instanceof Error ? err.message : String(err));
             setPassword('');
           } finally {
             setBusy(false);
           }
         }}
       >
-        <h2 id="login-title">Log in</h2>
-        <p>{request.reason} The login is kept for this tab only.</p>
+        <h2 id="login-title">{m.loginTitle}</h2>
+        <p>
+          {m.reason[request.reason as AuthReason] ?? request.reason} {m.loginKept}
+        </p>
         <label>
-          Username
+          {m.username}
           <input ref={first} name="username" autocomplete="username" value={username} maxLength={64} onInput={(e) => setUsername(e.currentTarget.value)} />
         </label>
         <label>
-          Password
+          {m.password}
           <input type="password" name="password" autocomplete="current-password" value={password} maxLength={256} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {error && (
@@ -55,10 +59,10 @@ export function LoginDialog({ request, onDone }: { request: LoginRequest; onDone
         )}
         <div class="row">
           <button type="submit" disabled={busy || !username.trim() || !password}>
-            Log in
+            {m.logIn}
           </button>
           <button type="button" class="link" onClick={() => onDone(null)}>
-            Cancel
+            {m.cancel}
           </button>
         </div>
       </form>

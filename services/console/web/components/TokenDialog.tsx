@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useI18n, type AuthReason } from '../i18n/index.js';
 
 export interface TokenRequest {
   reason: string;
@@ -9,6 +10,7 @@ export interface TokenRequest {
 export function TokenDialog({ request, onDone }: { request: TokenRequest; onDone(token: string | null): void }) {
   const [value, setValue] = useState('');
   const input = useRef<HTMLInputElement>(null);
+  const { m } = useI18n();
   useEffect(() => input.current?.focus(), []);
   return (
     <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="token-title">
@@ -19,21 +21,23 @@ export function TokenDialog({ request, onDone }: { request: TokenRequest; onDone
           onDone(value.trim() || null);
         }}
       >
-        <h2 id="token-title">API token</h2>
-        <p>{request.reason} It is kept for this tab only.</p>
+        <h2 id="token-title">{m.apiToken}</h2>
+        <p>
+          {m.reason[request.reason as AuthReason] ?? request.reason} {m.tokenKept}
+        </p>
         <input
           ref={input}
           type="password"
           name="token"
           autocomplete="off"
-          aria-label="API token"
+          aria-label={m.apiToken}
           value={value}
           onInput={(e) => setValue(e.currentTarget.value)}
         />
         <div class="row">
-          <button type="submit">Use token</button>
+          <button type="submit">{m.useToken}</button>
           <button type="button" class="link" onClick={() => onDone(null)}>
-            Cancel
+            {m.cancel}
           </button>
         </div>
       </form>

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { VoiceSession } from '../../../../protocol/index.js';
 import type { CaseActionName } from '../lib/actions.js';
-import type { Api } from '../lib/api.js';
+import { ApiError, type Api } from '../lib/api.js';
 
 export interface ActionState {
   caseId: string;
   busy: CaseActionName | null;
+  /** The service's own words, or `network` when it could not be reached, or `choose_resolution`. */
   error: string | null;
+  errorCode?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function useCaseActions(api: Api, openId: string | null, addSession: (s: 
   const run = useCallback(
     async (caseId: string, name: CaseActionName, resolution?: string) => {
       if (name === 'close' && !resolution) {
-        setAction({ caseId, busy: null, error: 'Choose a resolution first.' });
+        setAction({ caseId, busy: null, error: 'Choose a resolution first.', errorCode: 'choose_resolution' });
         return;
       }
       setAction({ caseId, busy: name, error: null });
@@ -37,7 +39,7 @@ export function useCaseActions(api: Api, openId: string | null, addSession: (s: 
         else await api[name](caseId);
         setAction({ caseId, busy: null, error: null });
       } catch (err) {
-        setAction({ caseId, busy: null, error: err instanceof Error ? err.message : String(err) });
+        setAction({ caseId, busy: null, error: err instanceof Error ? err.message : String(err), errorCode: err instanceof ApiError ? err.code : undefined });
       }
       await refresh(caseId);
     },

@@ -67,7 +67,7 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
       token: readToken,
       onMessage,
       onState: (state, detail) => setConn({ state, detail }),
-      unauthorized: async () => (await askToken(authMode() === 'login' ? 'Log in to see the live feed.' : 'The live feed asks for an API token.')) !== null,
+      unauthorized: async () => (await askToken(authMode() === 'login' ? 'feedLogin' : 'feedToken')) !== null,
       probe: async () => {
         try {
           await api.openCases();

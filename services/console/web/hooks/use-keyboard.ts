@@ -1,36 +1,24 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-export interface KeyHandlers {
-  move(step: 1 | -1): void;
-  open(): void;
-  answer(): void;
-  escape(): void;
-}
+/** Key -> action. Keys are `KeyboardEvent.key` values (`?`, `/`, `j`, `ArrowDown`, `Escape`, …). */
+export type KeyMap = Record<string, () => void>;
 
 /**
- * j/k or arrows move through the queue, Enter opens, `a` answers, Esc closes the case view. Keys typed
- * into a field or pressed on a button keep their own meaning; nothing happens while `paused`.
+ * The console's keyboard (issue 14 part 7; the `?` overlay lists it). Keys typed into a field keep their
+ * own meaning; on a button or link, Enter and Space keep theirs. Nothing happens while `paused` (a
+ * login or token dialog is open); `always` keys (Escape, ?) work while the help overlay is open.
  */
-export function useKeyboard(handlers: KeyHandlers, paused: boolean): void {
-  const ref = useRef(handlers);
-  ref.current = handlers;
+export function useKeyboard(keys: KeyMap, paused: boolean): void {
+  const ref = useRef(keys);
+  ref.current = keys;
   useEffect(() => {
     if (paused) return;
     const onKey = (ev: KeyboardEvent) => {
-      if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || ev.isComposing) return;
       const t = ev.target as HTMLElement | null;
-      if (t && /^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(t.tagName)) return;
-      const h = ref.current;
-      const keys: Record<string, () => void> = {
-        j: () => h.move(1),
-        ArrowDown: () => h.move(1),
-        k: () => h.move(-1),
-        ArrowUp: () => h.move(-1),
-        Enter: h.open,
-        a: h.answer,
-        Escape: h.escape,
-      };
-      const act = keys[ev.key];
+      if (t && (/^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName) || t.isContentEditable)) return;
+      if (t && /^(BUTTON|A|SUMMARY)$/.test(t.tagName) && (ev.key === 'Enter' || ev.key === ' ')) return;
+      const act = ref.current[ev.key];
       if (!act) return;
       act();
       ev.preventDefault();

@@ -51,7 +51,8 @@ export function createApi(opts: ApiOptions) {
       const mode: AuthMode = (parsed as { login?: unknown } | undefined)?.login ? 'login' : 'token';
       noteAuthMode(mode);
       if (mode === 'login' && readLogin()) writeLogin(null);
-      const reason = mode === 'login' ? (token ? 'Your session ended. Log in again.' : 'Log in to work cases.') : token ? 'The token was refused.' : 'The service asks for an API token.';
+      // A reason code (i18n AuthReason): the dialog words it in the console's language.
+      const reason = mode === 'login' ? (token ? 'sessionEnded' : 'loginToWork') : token ? 'tokenRefused' : 'tokenAsked';
       const fresh = await opts.unauthorized(reason, mode);
       if (fresh) return request<T>(method, path, body, true);
     }

@@ -1,47 +1,45 @@
 import type { Case, FeedMessage, LockoutView, VoiceSession } from '../../../../protocol/index.js';
+import { jstTime } from '../i18n/index.js';
+import { en, type Messages } from '../i18n/messages.js';
 
-/** Words for the operator; codes stay on the wire. */
-export const TRIGGER_LABEL: Record<Case['trigger'], string> = {
-  airbag: 'Airbag deployed',
-  impact: 'Impact',
-  sos: 'SOS button',
-  trouble: 'Trouble support',
-};
+/** Words for the operator (in the console's language, English by default); codes stay on the wire. */
+export const TRIGGER_LABEL: Record<Case['trigger'], string> = en.trigger;
+export const FEATURE_LABEL: Record<LockoutView['features'][number], string> = en.feature;
 
-export const FEATURE_LABEL: Record<LockoutView['features'][number], string> = {
-  remote_operations: 'Remote operations',
-  trouble_button: 'Trouble support button',
-  security_alarm: 'Security-alarm notices',
-  wifi: 'In-car Wi-Fi',
-  app_center: 'App-centre apps',
-};
-
-export function describeSession(s: VoiceSession): string {
-  if (s.state === 'cleared') return s.clearedBy ? `Call cleared (by ${s.clearedBy.replace('_', ' ')})` : 'Call cleared';
-  // D2.6: a call-back is the same session again, one more entry in `callbacks`.
-  const again = s.callbacks.length > 0;
-  if (s.state === 'ringing') return again ? 'Calling the car back' : 'Call ringing';
-  return again ? 'Call-back connected' : 'Call connected';
+export function resolutionLabel(code: string, m: Messages = en): string {
+  return m.resolutionName[code] ?? code.replaceAll('_', ' ');
 }
 
-export function describeLockout(l: LockoutView): string {
-  if (!l.active) return 'Lockout lifted';
-  const until = l.until ? `until ${l.until.slice(11, 19)} UTC` : 'until 60 min after clear-down';
-  return `Lockout ${until}: ${l.features.map((f) => FEATURE_LABEL[f]).join(', ')}`;
+export function describeSession(s: VoiceSession, m: Messages = en): string {
+  if (s.state === 'cleared') return s.clearedBy ? m.session.clearedBy(m.session.clearedByName[s.clearedBy] ?? s.clearedBy) : m.session.cleared;
+  // D2.6: a call-back is the same session again, one more entry in `callbacks`.
+  const again = s.callbacks.length > 0;
+  if (s.state === 'ringing') return again ? m.session.callingBack : m.session.ringing;
+  return again ? m.session.callbackConnected : m.session.connected;
+}
+
+export function describeLockout(l: LockoutView, m: Messages = en): string {
+  if (!l.active) return m.tl.lockoutLifted;
+  const features = l.features.map((f) => m.feature[f]).join(m.lang === 'ja' ? '、' : ', ');
+  // D3.5: until is null while the call holds the lockout.
+  return l.until ? m.tl.lockoutUntil(jstTime(l.until), features) : m.tl.lockoutHeld(features);
 }
 
 /** One line per feed message for the case timeline. */
-export function describeMessage(msg: FeedMessage): string {
+export function describeMessage(msg: FeedMessage, m: Messages = en): string {
   switch (msg.type) {
     case 'case.opened':
-      return `Opened: ${TRIGGER_LABEL[msg.case.trigger]}, priority ${msg.case.priority}${msg.case.test ? ' (test call)' : ''}`;
+      return m.tl.opened(m.trigger[msg.case.trigger], msg.case.priority, msg.case.test);
     case 'case.updated':
-      return msg.case.operatorId ? `Updated (operator ${msg.case.operatorId})` : 'Updated';
+      return m.tl.updated(msg.case.operatorId);
     case 'case.closed':
-      return `Closed${msg.case.resolution ? `: ${msg.case.resolution.replaceAll('_', ' ')}` : ''}`;
+      return m.tl.closed(msg.case.resolution ? resolutionLabel(msg.case.resolution, m) : undefined);
     case 'session.updated':
-      return describeSession(msg.session);
+      return describeSession(msg.session, m);
     case 'lockout.updated':
-      return describeLockout(msg.lockout);
+      return describeLockout(msg.lockout, m);
+    default:
+      // Message types added to the contract later (case.escalated, dispatches): named, not hidden.
+      return (msg as { type: string }).type === 'case.escalated' ? m.tl.escalated : m.tl.other((msg as { type: string }).type);
   }
 }

@@ -9,7 +9,9 @@ export interface TimelineEntry {
   seq: number;
   at: string;
   type: ServerMessage['type'];
+  /** In English; the case view words it again in the console's language from `msg`. */
   text: string;
+  msg: FeedMessage;
 }
 
 /**
@@ -71,18 +73,18 @@ export function applyMessage(state: FeedState, msg: ServerMessage): FeedState {
       cases.set(c.id, c);
       next.cases = cases;
       next.lockouts = withEntry(state.lockouts, c.vin, c.lockout);
-      next.timelines = appendTimeline(state.timelines, [c.id], { seq: msg.seq, at: msg.at, type: msg.type, text });
+      next.timelines = appendTimeline(state.timelines, [c.id], { seq: msg.seq, at: msg.at, type: msg.type, text, msg });
       return msg.type === 'case.closed' ? forgetOldClosed(next) : next;
     }
     case 'session.updated': {
       next.sessions = withEntry(state.sessions, msg.session.id, msg.session);
-      next.timelines = appendTimeline(state.timelines, [msg.session.caseId], { seq: msg.seq, at: msg.at, type: msg.type, text });
+      next.timelines = appendTimeline(state.timelines, [msg.session.caseId], { seq: msg.seq, at: msg.at, type: msg.type, text, msg });
       return next;
     }
     case 'lockout.updated': {
       next.lockouts = withEntry(state.lockouts, msg.lockout.vin, msg.lockout);
       const ids = [...state.cases.values()].filter((c) => c.vin === msg.lockout.vin && c.status === 'open').map((c) => c.id);
-      next.timelines = appendTimeline(state.timelines, ids, { seq: msg.seq, at: msg.at, type: msg.type, text });
+      next.timelines = appendTimeline(state.timelines, ids, { seq: msg.seq, at: msg.at, type: msg.type, text, msg });
       return next;
     }
     default:

@@ -11,7 +11,8 @@ const KEY = 'anshin.console.settings';
 export const DEFAULT_OPERATOR_ID = 'operator-1';
 
 export function loadSettings(): Settings {
-  const defaults: Settings = { operatorId: DEFAULT_OPERATOR_ID, answerTargetS: DEFAULT_ANSWER_TARGET_S, sound: false };
+  // Issue 14: sound on by default (an overdue priority-1 call must be heard); it starts after the first gesture (lib/sound.ts).
+  const defaults: Settings = { operatorId: DEFAULT_OPERATOR_ID, answerTargetS: DEFAULT_ANSWER_TARGET_S, sound: true };
   try {
     const raw = localStorage.getItem(KEY);
     if (!raw) return defaults;

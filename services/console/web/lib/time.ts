@@ -1,3 +1,5 @@
+import { en, type Messages } from '../i18n/messages.js';
+
 /** Durations and countdowns as the operator reads them. Every function takes `now`; none reads a clock. */
 
 /** `0:07`, `12:30`, `1:02:03`; negative durations are shown by their size. */
@@ -26,15 +28,15 @@ export interface AnswerTimer {
  * The timer against the answer target. A call counts as answered from `connectedAt`; an unanswered
  * call warns in its last 30% of the target and is overdue after it.
  */
-export function answerTimer(openedAt: string, now: number, targetS: number, connectedAt?: string): AnswerTimer {
+export function answerTimer(openedAt: string, now: number, targetS: number, connectedAt?: string, m: Messages = en): AnswerTimer {
   const opened = Date.parse(openedAt);
   if (connectedAt) {
-    return { state: 'answered', label: `answered in ${formatDuration(Date.parse(connectedAt) - opened)}`, leftMs: null };
+    return { state: 'answered', label: m.answeredIn(formatDuration(Date.parse(connectedAt) - opened)), leftMs: null };
   }
   const leftMs = opened + targetS * 1000 - now;
-  if (leftMs < 0) return { state: 'overdue', label: `+${formatDuration(leftMs)} over`, leftMs };
+  if (leftMs < 0) return { state: 'overdue', label: m.timerOver(formatDuration(leftMs)), leftMs };
   const state = leftMs <= targetS * 300 ? 'warning' : 'waiting';
-  return { state, label: `${formatDuration(Math.ceil(leftMs / 1000) * 1000)} left`, leftMs };
+  return { state, label: m.timerLeft(formatDuration(Math.ceil(leftMs / 1000) * 1000)), leftMs };
 }
 
 /** Age of a case, e.g. `3:05`. */
@@ -46,9 +48,9 @@ export function age(openedAt: string, now: number): string {
  * What a lockout countdown shows. `until` null while the lockout is active means the call still holds it
  * (D3.5: it ends 60 minutes after clear-down, a time not known yet).
  */
-export function lockoutCountdown(active: boolean, until: string | null, now: number): string {
-  if (!active) return 'not locked';
-  if (until === null) return 'held until 60 min after clear-down';
+export function lockoutCountdown(active: boolean, until: string | null, now: number, m: Messages = en): string {
+  if (!active) return m.notLocked;
+  if (until === null) return m.lockoutHeld;
   const left = Date.parse(until) - now;
-  return left > 0 ? `${formatDuration(left)} left` : 'ending';
+  return left > 0 ? m.lockoutLeft(formatDuration(left)) : m.lockoutEnding;
 }
