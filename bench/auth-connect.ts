@@ -6,61 +6,76 @@
  *   npx tsx bench/auth-connect.ts --cars 2000 --rounds 1 --window 200
  *
  * The broker runs in a child process (as in `npm run bench`, so the cars' event loop does not queue in
- * front of it): `createEmbeddedBroker` with an intake that takes every message at once (no store: what
- * is measured is the broker and its auth), and, for `on`, a VehicleCredentials that keeps a salted
- * SHA-256 per car in memory, as services/identity/vehicle-credentials.ts does over the store.
+ * front of it): `createEmbeddedBroker` with an intake that takes every message at once (no service:
+ * what is measured is the broker and its auth). For `on` it checks cars with the identity service's own
+ * `StoreVehicleCredentials` over a `MemoryStore` (the embedded default), each car's password issued by
+ * `issueVehicleCredential` (256 random bits kept as salted SHA-256, with its audit entry), as
+ * `PUT /v1/vehicles/{vin}/credentials` does; the child sends the passwords to this process. The child
+ * also times issuing and verifying every car's credentials without a broker (the hash's own cost).
  * The cars are `SimulatedCar`s in this process, each doing what a real one does on connect (persistent
  * session, Last Will, retained online status, two subscriptions); `--window` of them connect at a time.
- * Each round measures a cold connect (every password checked against the credentials) and, after every
- * car dropped its connection, a reconnect (answered from the broker's cache of verified passwords).
- * Prints one Markdown table; timings vary with the machine's load, so compare within one run.
+ * Each round measures a cold connect (every password checked against the store) and, after every car
+ * dropped its connection, a reconnect (answered from the broker's cache of verified passwords: the
+ * verify calls of that phase are counted to show it). Rounds alternate which mode goes first, so that
+ * neither always pays this process's warm-up. Prints one Markdown table; timings vary with the
+ * machine's load, so compare within one run.
  */
 import { fork } from 'node:child_process';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { SystemClock } from '../lib/clock/index.js';
 import { createEmbeddedBroker } from '../services/broker/embedded-broker.js';
-import type { VehicleCredentials } from '../services/broker/vehicle-auth.js';
+import { issueVehicleCredential, StoreVehicleCredentials } from '../services/identity/vehicle-credentials.js';
+import { MemoryStore } from '../services/incident/store/memory-store.js';
 import { SimulatedCar } from '../simulator/car/index.js';
 
 type Mode = 'off' | 'on';
-const SEED = 'anshin-auth-bench';
-
-/** The password of a bench car: the same in both processes, none sent over IPC. */
-function passwordOf(vin: string): string {
-  return createHmac('sha256', SEED).update(vin).digest('base64url');
-}
 
 function benchVin(i: number): string {
   return `JT2AE92E3B${String(i).padStart(7, '0')}`;
 }
 
-/** Salted SHA-256 per car, in memory (the store adapter's shape without the store). */
-class BenchCredentials implements VehicleCredentials {
+/** The store's credentials, with the broker's calls to `verify` counted. */
+class CountingCredentials extends StoreVehicleCredentials {
   verifyCalls = 0;
-  private readonly kept = new Map<string, { salt: Buffer; hash: Buffer }>();
-  constructor(cars: number) {
-    for (let i = 0; i < cars; i++) {
-      const vin = benchVin(i);
-      const salt = createHash('sha256').update(vin).digest().subarray(0, 16);
-      this.kept.set(vin, { salt, hash: createHash('sha256').update(salt).update(passwordOf(vin)).digest() });
-    }
-  }
-  async verify(vin: string, password: Buffer): Promise<boolean> {
+  override verify(vin: string, password: Buffer): Promise<boolean> {
     this.verifyCalls++;
-    const k = this.kept.get(vin);
-    return k !== undefined && timingSafeEqual(k.hash, createHash('sha256').update(k.salt).update(password).digest());
-  }
-  onRevoked(): () => void {
-    return () => {};
+    return super.verify(vin, password);
   }
 }
 
-/** Child: one broker, told its mode; answers its port, then its counters when asked. */
+interface Ready {
+  port: number;
+  /** VIN -> password (AUTH on), as `PUT /v1/vehicles/{vin}/credentials` answered them. */
+  passwords: [string, string][];
+  /** Issuing every car's credentials into the store, ms (AUTH on). */
+  issueMs: number;
+  /** Verifying every car's password against the store once, without the broker, ms (AUTH on). */
+  verifyMs: number;
+}
+
+/** Child: one broker, told its mode; answers its port (and the cars' passwords), then its counters when asked. */
 async function serve(mode: Mode, cars: number): Promise<void> {
-  const credentials = new BenchCredentials(cars);
+  const clock = new SystemClock();
+  const store = new MemoryStore({ clock });
+  const credentials = new CountingCredentials(store);
+  const passwords: [string, string][] = [];
+  let issueMs = 0;
+  let verifyMs = 0;
+  if (mode === 'on') {
+    let t = performance.now();
+    for (let i = 0; i < cars; i++) {
+      const vin = benchVin(i);
+      const { password } = await issueVehicleCredential(store, vin, { kind: 'system', id: 'bench' }, { id: `bench-${i}`, now: clock.now() });
+      passwords.push([vin, password]);
+    }
+    issueMs = performance.now() - t;
+    const check = new StoreVehicleCredentials(store);
+    t = performance.now();
+    for (const [vin, password] of passwords) if (!(await check.verify(vin, Buffer.from(password)))) throw new Error(`bench: ${vin} does not verify`);
+    verifyMs = performance.now() - t;
+  }
   const broker = await createEmbeddedBroker({
     host: '127.0.0.1',
     port: 0,
@@ -71,7 +86,7 @@ async function serve(mode: Mode, cars: number): Promise<void> {
     ...(mode === 'on' ? { auth: { vehicles: credentials } } : {}),
   });
   await broker.listen(async () => {});
-  process.send!({ port: broker.port });
+  process.send!({ port: broker.port, passwords, issueMs, verifyMs } satisfies Ready);
   process.on('message', (msg: { cmd: string }) => {
     if (msg.cmd === 'stats') {
       const cpu = process.cpuUsage();
@@ -86,11 +101,20 @@ interface Phase {
   failed: number;
   ms: number;
   /** CPU time the broker process spent in the phase, per car connected (µs): what auth costs, whatever else runs on the machine. */
-  brokerCpuMicrosPerCar?: number;
+  brokerCpuMicrosPerCar: number;
+  /** Calls to the credential store in the phase (AUTH on; 0 when the broker's cache answered). */
+  verifyCalls: number;
+}
+
+interface Round {
+  cold: Phase;
+  warm: Phase;
+  issueMs: number;
+  verifyMs: number;
 }
 
 /** Connects every car, `window` at a time; resolves with how long it took. */
-async function connectAll(cars: SimulatedCar[], window: number): Promise<Phase> {
+async function connectAll(cars: SimulatedCar[], window: number): Promise<Pick<Phase, 'connected' | 'failed' | 'ms'>> {
   const start = performance.now();
   let next = 0;
   let connected = 0;
@@ -108,24 +132,28 @@ async function connectAll(cars: SimulatedCar[], window: number): Promise<Phase> 
   return { connected, failed, ms: performance.now() - start };
 }
 
-async function round(mode: Mode, n: number, window: number): Promise<{ cold: Phase; warm: Phase; verifyCalls: number }> {
+async function round(mode: Mode, n: number, window: number): Promise<Round> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, '--cars', String(n)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(cmd?: string) =>
     new Promise<T>((resolve) => {
       child.once('message', (m) => resolve(m as T));
       if (cmd) child.send({ cmd });
     });
-  const { port } = await ask<{ port: number }>();
-  const url = `mqtt://127.0.0.1:${port}`;
+  const ready = await ask<Ready>();
+  const passwords = new Map(ready.passwords);
+  const url = `mqtt://127.0.0.1:${ready.port}`;
   const clock = new SystemClock();
   const make = () =>
-    Array.from({ length: n }, (_, i) => new SimulatedCar({ vin: benchVin(i), url, clock, historySize: 4, reconnectPeriodMs: 60_000, ...(mode === 'on' ? { password: passwordOf(benchVin(i)) } : {}) }));
+    Array.from({ length: n }, (_, i) => {
+      const password = passwords.get(benchVin(i));
+      return new SimulatedCar({ vin: benchVin(i), url, clock, historySize: 4, reconnectPeriodMs: 60_000, ...(password !== undefined ? { password } : {}) });
+    });
   type Stats = { verifyCalls: number; connected: number; cpuMicros: number };
   const measured = async (cars: SimulatedCar[]): Promise<Phase> => {
     const before = await ask<Stats>('stats');
     const phase = await connectAll(cars, window);
     const after = await ask<Stats>('stats');
-    return { ...phase, brokerCpuMicrosPerCar: (after.cpuMicros - before.cpuMicros) / Math.max(1, phase.connected) };
+    return { ...phase, brokerCpuMicrosPerCar: (after.cpuMicros - before.cpuMicros) / Math.max(1, phase.connected), verifyCalls: after.verifyCalls - before.verifyCalls };
   };
   let cars = make();
   const cold = await measured(cars);
@@ -136,11 +164,10 @@ async function round(mode: Mode, n: number, window: number): Promise<{ cold: Pha
   });
   cars = make();
   const warm = await measured(cars);
-  const stats = await ask<Stats>('stats');
   await Promise.all(cars.map((c) => c.end({ graceful: false })));
   child.send({ cmd: 'stop' });
   await new Promise((resolve) => child.once('exit', resolve));
-  return { cold, warm, verifyCalls: stats.verifyCalls };
+  return { cold, warm, issueMs: ready.issueMs, verifyMs: ready.verifyMs };
 }
 
 function median(xs: number[]): number {
@@ -153,24 +180,29 @@ async function main(): Promise<void> {
   const n = Number(values.cars);
   if (values.serve) return serve(values.serve as Mode, n);
   const window = Number(values.window);
-  const results: Record<Mode, Array<{ cold: Phase; warm: Phase; verifyCalls: number }>> = { off: [], on: [] };
-  for (let r = 0; r < Number(values.rounds); r++) {
-    for (const mode of ['off', 'on'] as const) {
+  const rounds = Number(values.rounds);
+  const results: Record<Mode, Round[]> = { off: [], on: [] };
+  const rate = (p: Phase) => (p.connected / p.ms) * 1000;
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which mode goes first: neither always runs on a cold process.
+    for (const mode of r % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
       const res = await round(mode, n, window);
       results[mode].push(res);
-      const rate = (p: Phase) => Math.round((p.connected / p.ms) * 1000);
-      const cpu = (p: Phase) => Math.round(p.brokerCpuMicrosPerCar ?? 0);
       process.stderr.write(
-        `round ${r + 1} ${mode}: cold ${res.cold.connected}/${n} in ${(res.cold.ms / 1000).toFixed(2)} s (${rate(res.cold)}/s, broker ${cpu(res.cold)} µs CPU/car), ` +
-          `reconnect ${(res.warm.ms / 1000).toFixed(2)} s (${rate(res.warm)}/s, ${cpu(res.warm)} µs/car), verify calls ${res.verifyCalls}, failed ${res.cold.failed + res.warm.failed}\n`,
+        `round ${r + 1} ${mode}: cold ${res.cold.connected}/${n} in ${(res.cold.ms / 1000).toFixed(2)} s (${Math.round(rate(res.cold))}/s, broker ${Math.round(res.cold.brokerCpuMicrosPerCar)} µs CPU/car, ${res.cold.verifyCalls} verify calls), ` +
+          `reconnect ${(res.warm.ms / 1000).toFixed(2)} s (${Math.round(rate(res.warm))}/s, ${Math.round(res.warm.brokerCpuMicrosPerCar)} µs/car, ${res.warm.verifyCalls} verify calls), failed ${res.cold.failed + res.warm.failed}` +
+          (mode === 'on' ? `; issuing ${n} credentials ${res.issueMs.toFixed(0)} ms, verifying each once ${res.verifyMs.toFixed(0)} ms` : '') +
+          '\n',
       );
     }
   }
-  const rateOf = (mode: Mode, phase: 'cold' | 'warm') => median(results[mode].map((r) => (r[phase].connected / r[phase].ms) * 1000));
-  const cpuOf = (mode: Mode, phase: 'cold' | 'warm') => median(results[mode].map((r) => r[phase].brokerCpuMicrosPerCar ?? 0));
+  const rateOf = (mode: Mode, phase: 'cold' | 'warm') => median(results[mode].map((r) => rate(r[phase])));
+  const cpuOf = (mode: Mode, phase: 'cold' | 'warm') => median(results[mode].map((r) => r[phase].brokerCpuMicrosPerCar));
+  const failed = (mode: Mode) => results[mode].reduce((s, r) => s + r.cold.failed + r.warm.failed, 0);
   const label = { cold: 'first connect (every password verified)', warm: 'reconnect (cached password)' };
+  const us = (ms: number) => ((ms * 1000) / n).toFixed(1);
   const lines = [
-    `| ${n.toLocaleString('en')} cars, window ${window}, median of ${values.rounds} | AUTH off | AUTH on | on / off |`,
+    `| ${n.toLocaleString('en')} cars, window ${window}, median of ${rounds} | AUTH off | AUTH on | on / off |`,
     '| --- | ---: | ---: | ---: |',
     ...(['cold', 'warm'] as const).flatMap((phase) => {
       const [off, on] = [rateOf('off', phase), rateOf('on', phase)];
@@ -180,7 +212,10 @@ async function main(): Promise<void> {
         `| ${label[phase]}: broker CPU per car, µs | ${Math.round(cOff)} | ${Math.round(cOn)} | ${(cOn / cOff).toFixed(2)} |`,
       ];
     }),
-    `| verify calls per round (first connect + reconnect), AUTH on | | ${results.on.map((r) => r.verifyCalls).join(', ')} | |`,
+    `| credential store calls, first connect / reconnect, per round | | ${results.on.map((r) => `${r.cold.verifyCalls} / ${r.warm.verifyCalls}`).join(', ')} | |`,
+    `| issuing ${n.toLocaleString('en')} credentials into the store (no broker), per car, µs | | ${median(results.on.map((r) => Number(us(r.issueMs))))} | |`,
+    `| verifying ${n.toLocaleString('en')} passwords against the store (no broker), per car, µs | | ${median(results.on.map((r) => Number(us(r.verifyMs))))} | |`,
+    `| connects failed (all rounds) | ${failed('off')} | ${failed('on')} | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

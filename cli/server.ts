@@ -1,7 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError } from '../services/config.js';
 import { startStack, type Stack } from '../services/stack.js';
-import { runDemo } from './demo.js';
+import { runDemo, type Demo } from './demo.js';
+import { demoConfig } from './demo-auth.js';
 
 /**
  * The whole stack in one process on the embedded default (or what the environment configures), until
@@ -10,8 +11,10 @@ import { runDemo } from './demo.js';
  */
 export async function runServer({ demo }: { demo: boolean }): Promise<void> {
   let stack: Stack;
+  // The demo runs with AUTH on unless AUTH is set (issue 11, part 6): cars get credentials, an operator logs in.
+  const demoSetup = demo ? demoConfig() : undefined;
   try {
-    stack = await startStack();
+    stack = await startStack(demoSetup ? { config: demoSetup.config } : {});
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`anshin: bad configuration: ${err.message}`);
@@ -25,12 +28,16 @@ export async function runServer({ demo }: { demo: boolean }): Promise<void> {
     throw err;
   }
   const { logger } = stack;
-  let stopDemo: (() => Promise<void>) | undefined;
+  let running: Demo | undefined;
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'fatal error, shutting down');
     else logger.info({ signal }, 'shutting down');
-    await stopDemo?.();
+    await running?.stop();
     await stack.close();
   });
-  if (demo) stopDemo = await runDemo(stack);
+  if (demoSetup) {
+    running = runDemo(stack, demoSetup);
+    // A demo that fails is logged; the stack keeps serving (Ctrl-C stops it).
+    running.done.catch((err: unknown) => logger.error({ err }, 'demo failed'));
+  }
 }

@@ -1,11 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EVENT_TYPES, type EventType } from '../protocol/events.js';
 import type { FireCliOptions } from './actions/sim-fire.js';
+import { addCredentialOptions } from './credential-options.js';
 import { reachable } from './reach.js';
 import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseEventType, parseHttpUrl, parseInteger, parseMqttUrl, parseNonNegative, parseVin } from './options.js';
 
 export function registerSimFire(sim: Command): void {
-  sim
+  const cmd = sim
     .command('fire')
     .description('connect one car, fire one event, print its eventId, the case it opened and the commands received after it')
     .argument('<type>', `event type: ${EVENT_TYPES.join(', ')}`, parseEventType)
@@ -25,12 +26,11 @@ export function registerSimFire(sim: Command): void {
     .option('--seed <n>', 'PRNG seed (default: from the VIN)', parseInteger)
     .option('--json', 'print one JSON object instead of text')
     .option('--connect-timeout-ms <ms>', 'give up when the broker does not complete the MQTT handshake', parseNonNegative, 5000)
-    .option('--ca <pem>', 'CA certificate file (PEM) of an mqtts:// broker whose certificate a private CA signed')
-    .option('--password <password>', "the car's MQTT password when the broker has AUTH on (username: the VIN); default: $ANSHIN_VEHICLE_PASSWORD")
-    .action(async (type: EventType, o: FireCliOptions) => {
-      const [{ simFire }] = await Promise.all([import('./actions/sim-fire.js'), reachable({ mqtt: o.url })]);
-      await simFire(type, o);
-    });
+    .option('--ca <pem>', 'CA certificate file (PEM) of an mqtts:// broker whose certificate a private CA signed');
+  addCredentialOptions(cmd, "the car's MQTT password when the broker has AUTH on (username: the VIN); default: $ANSHIN_VEHICLE_PASSWORD").action(async (type: EventType, o: FireCliOptions) => {
+    const [{ simFire }] = await Promise.all([import('./actions/sim-fire.js'), reachable({ mqtt: o.url, ...(o.provision ? { http: o.httpUrl } : {}) })]);
+    await simFire(type, o);
+  });
 }
 
 /** `--belts driver,passenger`: the seats named are belted, the other front seat not (contract "Richer crash data"). */

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { FleetCliOptions } from './actions/sim-fleet.js';
-import { DEFAULT_MQTT_URL, parseDuration, parseInteger, parseMqttUrl, parseNonNegative } from './options.js';
+import { addCredentialOptions } from './credential-options.js';
+import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseDuration, parseHttpUrl, parseInteger, parseMqttUrl, parseNonNegative } from './options.js';
 import { reachable } from './reach.js';
 import { parseRouteId } from './sim-routes.js';
 
 export function registerSimFleet(sim: Command): void {
-  sim
+  const cmd = sim
     .command('fleet')
     .description('run many cars in one process: ramped connects, driving, telemetry, random crashes; prints a summary')
     .option('--cars <n>', 'number of cars', parseInteger, 100)
@@ -18,8 +19,9 @@ export function registerSimFleet(sim: Command): void {
     .option('--route <id...>', 'restrict cars to these routes', (v: string, prev: string[] = []) => [...prev, parseRouteId(v)])
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar (it is shown only when stdout is a terminal anyway)')
-    .action(async (o: FleetCliOptions) => {
-      const [{ simFleet }] = await Promise.all([import('./actions/sim-fleet.js'), reachable({ mqtt: o.url })]);
+    .option('--http-url <url>', 'backend HTTP API, for --provision', parseHttpUrl, DEFAULT_HTTP_URL);
+  addCredentialOptions(cmd).action(async (o: FleetCliOptions) => {
+      const [{ simFleet }] = await Promise.all([import('./actions/sim-fleet.js'), reachable({ mqtt: o.url, ...(o.provision ? { http: o.httpUrl } : {}) })]);
       await simFleet(o);
     });
 }

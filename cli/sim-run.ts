@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RunCliOptions } from './actions/sim-run.js';
+import { addCredentialOptions } from './credential-options.js';
 import { reachable } from './reach.js';
 import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseHttpUrl, parseInteger, parseMqttUrl } from './options.js';
 
@@ -10,7 +11,7 @@ export function registerSimRun(sim: Command): void {
     .description('list the built-in scenarios: name, the rules they exercise, what happens')
     .action(async () => (await import('./actions/sim-run.js')).listScenarios());
 
-  sim
+  const run = sim
     .command('run')
     .description('run a scenario (built-in name or YAML file) against a running backend')
     .argument('<scenario>', 'built-in name (see `anshin sim scenarios`) or a path to a .yaml file')
@@ -18,11 +19,11 @@ export function registerSimRun(sim: Command): void {
     .option('--http-url <url>', 'backend HTTP API, for operator steps and case checks', parseHttpUrl, DEFAULT_HTTP_URL)
     .option('--seed <n>', 'seed for VINs and randomness (default: a fresh one per run)', parseInteger)
     .option('--check', 'only validate the scenario file')
-    .option('--json', 'print the report as JSON')
-    .action(async (name: string, o: RunCliOptions) => {
-      // The broker and the API are checked while the scenario code loads; a bad scenario is reported first.
-      const preflight = o.check ? Promise.resolve() : reachable({ mqtt: o.url, http: o.httpUrl });
-      preflight.catch(() => {}); // awaited by simRun
-      await (await import('./actions/sim-run.js')).simRun(name, o, preflight);
-    });
+    .option('--json', 'print the report as JSON');
+  addCredentialOptions(run).action(async (name: string, o: RunCliOptions) => {
+    // The broker and the API are checked while the scenario code loads; a bad scenario is reported first.
+    const preflight = o.check ? Promise.resolve() : reachable({ mqtt: o.url, http: o.httpUrl });
+    preflight.catch(() => {}); // awaited by simRun
+    await (await import('./actions/sim-run.js')).simRun(name, o, preflight);
+  });
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { ReplaySpeed } from '../qa/trace/replay.js';
 import type { RecordCliOptions } from './actions/trace-record.js';
 import type { ReplayCliOptions } from './actions/trace-replay.js';
+import { addCredentialOptions } from './credential-options.js';
 import { reachable } from './reach.js';
 import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseDuration, parseHttpUrl, parseInteger, parseMqttUrl } from './options.js';
 
@@ -31,7 +32,7 @@ export function defineTrace(trace: Command): void {
       await traceRecord(o);
     });
 
-  trace
+  const replay = trace
     .command('replay')
     .description('replay a trace into a fresh in-process service on a virtual clock (default) or against a running stack (--url)')
     .argument('<file>', 'trace (NDJSON)')
@@ -42,13 +43,12 @@ export function defineTrace(trace: Command): void {
     .option('--seed <n>', 'seed of the replay id generator', parseInteger, 1)
     .option('--url <url>', 'replay the in lines against this running broker in wall time / speed instead', parseMqttUrl)
     .option('--http-url <url>', 'with --url: the stack HTTP API for operator lines', parseHttpUrl, DEFAULT_HTTP_URL)
-    .option('--token <token>', 'with --url: API token', process.env.API_TOKEN)
     .option('--loop [n]', 'with --url: replay n times (no n: until Ctrl-C)')
-    .option('--topic <filter>', 'with --url: only in lines whose topic matches this MQTT filter')
-    .action(async (file: string, o: ReplayCliOptions) => {
-      const [{ traceReplay }] = await Promise.all([import('./actions/trace-replay.js'), o.url ? reachable({ mqtt: o.url }) : undefined]);
-      await traceReplay(file, o);
-    });
+    .option('--topic <filter>', 'with --url: only in lines whose topic matches this MQTT filter');
+  addCredentialOptions(replay, "with --url, AUTH on: the trace's one car's MQTT password (username: its VIN)").action(async (file: string, o: ReplayCliOptions) => {
+    const [{ traceReplay }] = await Promise.all([import('./actions/trace-replay.js'), o.url ? reachable({ mqtt: o.url, ...(o.provision ? { http: o.httpUrl } : {}) }) : undefined]);
+    await traceReplay(file, o);
+  });
 
   trace
     .command('generate')

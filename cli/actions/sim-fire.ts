@@ -4,10 +4,12 @@ import { SystemClock, type Clock } from '../../lib/clock/index.js';
 import { SimulatedCar, airbagsFor, crashDetails, estimatePeakG, type CarSignal, type FireOptions } from '../../simulator/car/index.js';
 import { mulberry32, seedFrom } from '../../simulator/car/prng.js';
 import { OperatorClient } from '../../simulator/scenario/http-client.js';
+import type { CredentialCliOptions } from '../credential-options.js';
 import { cliLogger } from '../logger.js';
 import { apiProblem } from '../reach.js';
+import { apiToken, carPasswords, connectFailure } from './credentials.js';
 
-export interface FireCliOptions {
+export interface FireCliOptions extends CredentialCliOptions {
   vin: string;
   url: string;
   httpUrl: string;
@@ -25,7 +27,6 @@ export interface FireCliOptions {
   json?: boolean;
   connectTimeoutMs: number;
   ca?: string;
-  password?: string;
 }
 
 type Received = Command | ({ cmd: 'lockout(retained)' } & LockoutMessage);
@@ -36,7 +37,7 @@ type CaseLookup = { found: Pick<Case, 'id' | 'priority' | 'trigger'> } | { note:
 /** `anshin sim fire`: one car, one event; then the case it opened and the commands it got back. */
 export async function simFire(type: EventType, o: FireCliOptions): Promise<void> {
   const clock = new SystemClock();
-  const password = o.password ?? process.env.ANSHIN_VEHICLE_PASSWORD;
+  const password = (await carPasswords([o.vin], o, o.httpUrl, process.env.ANSHIN_VEHICLE_PASSWORD || undefined))?.get(o.vin);
   const tlsAndAuth = { ...(o.ca ? { ca: readFileSync(o.ca) } : {}), ...(password ? { password } : {}) };
   const car = new SimulatedCar({ vin: o.vin, url: o.url, clock, logger: cliLogger(), connectTimeoutMs: o.connectTimeoutMs, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...tlsAndAuth });
   const received: Received[] = [];
@@ -45,7 +46,9 @@ export async function simFire(type: EventType, o: FireCliOptions): Promise<void>
     if (s.kind === 'lockout') received.push({ cmd: 'lockout(retained)', ...s.lockout });
   });
   try {
-    await car.connect();
+    await car.connect().catch((err: unknown) => {
+      throw connectFailure(err, o.vin, o.url, password !== undefined);
+    });
     const eventId = await fireOne(car, type, o);
     const [lookup] = await Promise.all([findCase(eventId, type, o, clock), new Promise<void>((resolve) => clock.setTimer(o.waitMs, resolve))]);
     print(o, type, eventId, lookup, received);
@@ -78,7 +81,7 @@ function fireOne(car: SimulatedCar, type: EventType, o: FireCliOptions): Promise
 async function findCase(eventId: string, type: EventType, o: FireCliOptions, clock: Clock): Promise<CaseLookup> {
   if (o.caseWaitMs === 0) return { note: 'not looked up (--case-wait-ms 0)' };
   if (type === 'power' || type === 'security-alarm') return { note: `none: ${type} events open no case` };
-  const api = new OperatorClient(o.httpUrl, { token: process.env.API_TOKEN });
+  const api = new OperatorClient(o.httpUrl, { token: apiToken(o) });
   const deadline = clock.now() + o.caseWaitMs;
   for (;;) {
     try {
@@ -87,7 +90,7 @@ async function findCase(eventId: string, type: EventType, o: FireCliOptions, clo
       if (found) return { found };
     } catch (err) {
       const why = (await apiProblem(o.httpUrl)) ?? (err as Error).message;
-      return { note: `could not ask the API at ${o.httpUrl} (${why}); pass --http-url, or API_TOKEN when it needs one` };
+      return { note: `could not ask the API at ${o.httpUrl} (${why}); pass --http-url, or --token (ANSHIN_TOKEN) when it needs one` };
     }
     if (clock.now() >= deadline) break;
     await new Promise<void>((resolve) => clock.setTimer(200, resolve));

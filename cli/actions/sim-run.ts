@@ -1,11 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { SystemClock } from '../../lib/clock/index.js';
 import { BUILT_IN_DIR, ScenarioError, formatReport, loadScenario, runScenario } from '../../simulator/scenario/index.js';
+import type { CredentialCliOptions } from '../credential-options.js';
 import { UsageError } from '../errors.js';
 import { cliLogger } from '../logger.js';
 import { nearest } from '../suggest.js';
+import { apiToken, carPasswords } from './credentials.js';
 
-export interface RunCliOptions {
+export interface RunCliOptions extends CredentialCliOptions {
   url: string;
   httpUrl: string;
   seed?: number;
@@ -52,6 +54,13 @@ export async function simRun(name: string, o: RunCliOptions, preflight: Promise<
     throw err;
   }
   const { scenario, file } = loaded;
+  if (o.username !== undefined || o.password !== undefined) {
+    // One car's credentials: a scenario of one car, which takes the VIN they are for.
+    const cars = scenario.cars ?? [];
+    if (cars.length !== 1 || scenario.fleet) throw new UsageError(`--username/--password are one car's credentials, and ${scenario.name} has ${cars.length} car(s)${scenario.fleet ? ` and a fleet of ${scenario.fleet.cars}` : ''}: use --provision with an admin token`);
+    if (o.username === undefined) throw new UsageError('--password needs --username (the VIN it belongs to)');
+    cars[0]!.vin = o.username;
+  }
   if (o.check) {
     process.stdout.write(`${file}: valid scenario ${scenario.name}\n`);
     return;
@@ -67,8 +76,9 @@ export async function simRun(name: string, o: RunCliOptions, preflight: Promise<
     httpUrl: o.httpUrl,
     clock,
     seed,
-    token: process.env.API_TOKEN,
+    token: apiToken(o),
     logger: cliLogger(),
+    ...(o.provision || o.password !== undefined ? { credentials: (vins: string[]) => carPasswords(vins, o, o.httpUrl).then((m) => m ?? new Map<string, string>()) } : {}),
     ...(live ? { onStep: (s) => process.stdout.write(`${s.ok ? '.' : 'F'}`) } : {}),
   });
   if (live) process.stdout.write('\n');

@@ -5,10 +5,13 @@ import { canonicalJson } from '../../qa/trace/canonical.js';
 import { diffJson, formatDiff } from '../../qa/trace/diff.js';
 import { readTraceFile, TraceFileError, type ParsedTrace } from '../../qa/trace/reader.js';
 import type { ReplaySpeed } from '../../qa/trace/replay.js';
+import { parseTopic } from '../../protocol/topics.js';
+import type { CredentialCliOptions } from '../credential-options.js';
 import { UsageError } from '../errors.js';
 import { checkApi } from '../reach.js';
+import { apiToken, carPasswords } from './credentials.js';
 
-export interface ReplayCliOptions {
+export interface ReplayCliOptions extends CredentialCliOptions {
   speed: ReplaySpeed;
   out?: string;
   expect?: string;
@@ -16,7 +19,6 @@ export interface ReplayCliOptions {
   seed: number;
   url?: string;
   httpUrl: string;
-  token?: string;
   loop?: string | true;
   topic?: string;
 }
@@ -37,17 +39,32 @@ async function load(file: string, strict: boolean): Promise<ParsedTrace> {
 export async function traceReplay(file: string, o: ReplayCliOptions): Promise<void> {
   const parsed = await load(file, o.strict ?? false);
   const wall = new SystemClock();
+  if (!o.url && (o.provision || o.username !== undefined || o.password !== undefined)) throw new UsageError('--username, --password and --provision are for a replay against a running stack (--url)');
   if (o.url) {
     if (o.expect || o.out) throw new UsageError('--expect and --out need an in-process replay (leave out --url)');
     const loops = o.loop === undefined ? 1 : o.loop === true ? Infinity : Number(o.loop);
     if (!(loops >= 1)) throw new UsageError('--loop takes a count >= 1');
-    // The broker was checked before this module loaded; the API only matters for operator lines.
+    // The broker was checked before this module loaded; the API only matters for operator lines (and --provision).
     if (parsed.lines.some((l) => l.kind === 'operator')) await checkApi(o.httpUrl);
+    // AUTH on: every car of the trace connects as itself (its VIN and password).
+    const passwords = await carPasswords(traceVins(parsed), o, o.httpUrl);
     const { replayToUrl } = await import('../../qa/trace/replay-url.js');
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
-    const s = await replayToUrl(parsed, { url: o.url, httpUrl: o.httpUrl, speed: o.speed, loops, wallClock: wall, signal: stop.signal, log: (m) => process.stderr.write(`${m}\n`), ...(o.token ? { token: o.token } : {}), ...(o.topic ? { topic: o.topic } : {}) });
-    process.stdout.write(`${s.loops} loop(s): ${s.published} messages published to ${o.url}; operator actions ${s.operatorOk} ok, ${s.operatorFailed} failed\n`);
+    const token = apiToken(o);
+    const s = await replayToUrl(parsed, {
+      url: o.url,
+      httpUrl: o.httpUrl,
+      speed: o.speed,
+      loops,
+      wallClock: wall,
+      signal: stop.signal,
+      log: (m) => process.stderr.write(`${m}\n`),
+      ...(token ? { token } : {}),
+      ...(o.topic ? { topic: o.topic } : {}),
+      ...(passwords ? { passwords } : {}),
+    });
+    process.stdout.write(`${s.loops} loop(s): ${s.published} messages published to ${o.url}${s.skipped ? ` (${s.skipped} skipped)` : ''}; operator actions ${s.operatorOk} ok, ${s.operatorFailed} failed\n`);
     return;
   }
   const { replayTrace } = await import('../../qa/trace/replay.js'); // loads the service: only when replaying in process
@@ -74,4 +91,15 @@ export async function traceReplay(file: string, o: ReplayCliOptions): Promise<vo
     }
     process.stdout.write(`outcome matches ${o.expect}\n`);
   }
+}
+
+/** The cars whose messages the trace replays (`in` lines on a car's topics), in order of appearance. */
+function traceVins(trace: ParsedTrace): string[] {
+  const vins = new Set<string>();
+  for (const l of trace.lines) {
+    if (l.kind !== 'mqtt' || l.dir !== 'in') continue;
+    const route = parseTopic(l.topic);
+    if ('vin' in route) vins.add(route.vin);
+  }
+  return [...vins];
 }

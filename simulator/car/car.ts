@@ -304,7 +304,9 @@ export class SimulatedCar {
   private fail(where: string, err: Error & { code?: unknown }): void {
     this.counters.errors++;
     // Refused/reset connections are expected while a broker restarts: MQTT.js retries; keep them quiet.
-    const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || this.ended;
+    // So is a broker refusing the car's identity on its first connect: connect() fails with it (the caller says so).
+    const refusedFirst = (err.code === 2 || err.code === 4 || err.code === 5) && this.abandonConnect !== undefined;
+    const transient = err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || this.ended || refusedFirst;
     this.opts.logger?.[transient ? 'debug' : 'warn']({ vin: this.vin, where, err: err.message }, 'car MQTT error');
   }
 }

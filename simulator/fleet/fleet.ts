@@ -22,6 +22,10 @@ export interface FleetOptions {
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   reconnectPeriodMs?: number;
   connectTimeoutMs?: number;
+  /** AUTH on: each car's MQTT password by VIN (provision.ts); a car missing from it connects without one. */
+  passwords?: ReadonlyMap<string, string>;
+  /** The cars' VINs, instead of the seed's `fleetVin(seed, i)` (one car with credentials of its own). */
+  vins?: readonly string[];
 }
 
 export interface FleetMember {
@@ -44,6 +48,8 @@ export class Fleet {
   readonly members: FleetMember[] = [];
   readonly rng: Rng;
   connectFailures = 0;
+  /** Why the first car that failed to connect failed (a broker refusing credentials says so here). */
+  firstConnectError: Error | undefined;
   private connectStart: number | undefined;
   private allConnectedAt: number | undefined;
   private everConnected = 0;
@@ -57,14 +63,16 @@ export class Fleet {
     this.startedAt = opts.clock.now();
     const ids = opts.routes ?? routeIds();
     for (let i = 0; i < opts.cars; i++) {
-      const vin = fleetVin(opts.seed, i);
+      const vin = opts.vins?.[i] ?? fleetVin(opts.seed, i);
       const route = getRoute(this.rng.pick(ids));
+      const password = opts.passwords?.get(vin);
       const car = new SimulatedCar({
         vin,
         url: opts.url,
         clock: opts.clock,
         seed: seedFrom(vin, opts.seed),
         historySize: 0,
+        ...(password !== undefined ? { password } : {}),
         ...(opts.logger ? { logger: opts.logger } : {}),
         reconnectPeriodMs: opts.reconnectPeriodMs ?? 2000 + this.rng.int(0, 1000), // jitter: no thundering herd
         connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
@@ -123,9 +131,10 @@ export class Fleet {
               if (this.opts.drive !== false && !this.stopped) m.driver.start();
               done();
             },
-            () => {
+            (err: Error) => {
               p.failed++;
               this.connectFailures++;
+              this.firstConnectError ??= err;
               done();
             },
           );

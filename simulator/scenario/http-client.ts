@@ -6,14 +6,29 @@ export interface HttpResult<T = unknown> {
 }
 
 /**
+ * The operator a logged-in token stands for, from the 403 a service with AUTH=on answers when a request
+ * names another operator (`you are logged in as <name>; you cannot act as …`); undefined otherwise.
+ */
+export function loggedInAs(status: number, body: unknown): string | undefined {
+  if (status !== 403 || typeof body !== 'object' || body === null) return undefined;
+  const message = (body as { message?: unknown }).message;
+  return typeof message === 'string' ? /^you are logged in as (\S+);/.exec(message)?.[1] : undefined;
+}
+
+/**
  * The operator's side over the contract's HTTP API (`POST /v1/cases/{id}/answer` …). Sends
- * `Authorization: Bearer $API_TOKEN` when a token is given and names the operator with `X-Operator-Id`.
+ * `Authorization: Bearer <token>` when a token is given and names the operator with `X-Operator-Id`.
+ * With AUTH=on the token decides who the operator is: an operator's login token acts as itself (the
+ * first request that names another is told so and sent again as that operator); the service's
+ * API_TOKEN acts for the operator named.
  */
 export class OperatorClient {
   /** Requests sent and not yet answered in full (the trace-fixture recorder waits for them). */
   pending = 0;
   /** Requests made so far. */
   requests = 0;
+  /** The operator the token is logged in as, once the service said so. */
+  private loggedIn: string | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -21,7 +36,15 @@ export class OperatorClient {
   ) {}
 
   async request<T = unknown>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, operatorId?: string): Promise<HttpResult<T>> {
-    const headers: Record<string, string> = { 'x-operator-id': operatorId ?? this.opts.operatorId ?? 'sim-operator' };
+    const first = await this.send<T>(method, path, body, this.loggedIn ?? operatorId ?? this.opts.operatorId ?? 'sim-operator');
+    const self = this.loggedIn === undefined ? loggedInAs(first.status, first.body) : undefined;
+    if (self === undefined) return first;
+    this.loggedIn = self;
+    return this.send<T>(method, path, body, self);
+  }
+
+  private async send<T>(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, operatorId: string): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { 'x-operator-id': operatorId };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     this.pending++;

@@ -22,6 +22,11 @@ export interface RunScenarioOptions {
   token?: string | undefined;
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   onStep?: (r: StepResult) => void;
+  /**
+   * AUTH on: the cars' MQTT passwords, asked for once with every VIN of the run (its cars and fleet)
+   * before any car connects (e.g. provisioned over `PUT /v1/vehicles/{vin}/credentials`).
+   */
+  credentials?: (vins: string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 /** Connects the scenario's cars (and fleet), runs every timeline in parallel, and reports each step. */
@@ -41,12 +46,16 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
   // The runner cannot set a live backend's configuration; a scenario written for another one says so.
   if (scenario.config) o.logger?.warn({ scenario: scenario.name }, `${scenario.name} is written for a backend with ${describeConfig(scenario.config)}`);
   const vinSeed = seedFrom(scenario.name, o.seed);
-  const cars = (scenario.cars ?? []).map(
-    (spec, i) =>
-      new SimulatedCar({ vin: spec.vin ?? fleetVin(vinSeed, i), url: o.url, clock, seed: seedFrom(spec.id, o.seed), reconnectPeriodMs: 500, ...(o.logger ? { logger: o.logger } : {}) }),
-  );
+  const carVins = (scenario.cars ?? []).map((spec, i) => spec.vin ?? fleetVin(vinSeed, i));
+  const fleetSeed = seedFrom(`${scenario.name}-fleet`, o.seed);
+  const fleetVins = Array.from({ length: scenario.fleet?.cars ?? 0 }, (_, i) => fleetVin(fleetSeed, i));
+  const passwords = o.credentials ? await o.credentials([...carVins, ...fleetVins]) : undefined;
+  const cars = (scenario.cars ?? []).map((spec, i) => {
+    const password = passwords?.get(carVins[i]!);
+    return new SimulatedCar({ vin: carVins[i]!, url: o.url, clock, seed: seedFrom(spec.id, o.seed), reconnectPeriodMs: 500, ...(password !== undefined ? { password } : {}), ...(o.logger ? { logger: o.logger } : {}) });
+  });
   const fleet = scenario.fleet
-    ? new Fleet({ url: o.url, clock, cars: scenario.fleet.cars, seed: seedFrom(`${scenario.name}-fleet`, o.seed), telemetryHz: scenario.fleet.telemetryHz ?? 0, drive: false, rampPerSec: scenario.fleet.rampPerSec ?? 1000, ...(o.logger ? { logger: o.logger } : {}) })
+    ? new Fleet({ url: o.url, clock, cars: scenario.fleet.cars, seed: fleetSeed, telemetryHz: scenario.fleet.telemetryHz ?? 0, drive: false, rampPerSec: scenario.fleet.rampPerSec ?? 1000, ...(passwords ? { passwords } : {}), ...(o.logger ? { logger: o.logger } : {}) })
     : undefined;
   const t0 = clock.now();
   try {
