@@ -4,6 +4,7 @@ import { registerBench } from './bench.js';
 import { registerChaos } from './chaos.js';
 import { registerCoverage } from './coverage.js';
 import { defineSubcommand } from './lazy.js';
+import { registerMailGateway } from './mail-gateway.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerTrace } from './trace.js';
@@ -13,7 +14,7 @@ import { registerTrace } from './trace.js';
  * heavy: it names its command and hands `defineWhenUsed` (lazy.ts) a loader for the rest, and each
  * action imports what it runs. To add one: export `registerX(program: Command)` and list it here.
  */
-const REGISTRARS: ((program: Command) => void)[] = [registerServe, registerSim, registerTrace, registerBench, registerChaos, registerCoverage];
+const REGISTRARS: ((program: Command) => void)[] = [registerServe, registerSim, registerTrace, registerBench, registerChaos, registerCoverage, registerMailGateway];
 
 export function buildProgram(): Command {
   const program = new Command('anshin').description('anshin emergency-call backend tools').exitOverride();

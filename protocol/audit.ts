@@ -40,6 +40,9 @@ export const AUDIT_ACTIONS = [
   'vehicle.wifi',
   'operator.create',
   'operator.delete',
+  // Issue 12 parts 4 and 7 (added; "more may be added").
+  'case.escalated',
+  'vehicle.dealer',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_ACTION_PATTERN = '^[a-z][a-z_]*(\\.[a-z][a-z_]*)+$';

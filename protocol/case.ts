@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, IsoTime, MaybePosition } from './common.js';
 import { CallState } from './commands.js';
+import { Dispatch } from './dispatch.js';
 import { ImpactDirection } from './events.js';
 import { LockoutView } from './lockout.js';
 import { Vin } from './vin.js';
@@ -132,6 +133,12 @@ export const Case = Type.Object(
     lastKnownPosition: Type.Optional(Type.Union([KnownPosition, Type.Null()])),
     /** Extension (v1 "Position"): up to 3 earlier positions before `lastKnownPosition`, oldest first (eCall's recent locations). */
     track: Type.Optional(Type.Array(KnownPosition, { maxItems: 3 })),
+    /** Extension (v1 "Dispatches", D4.1, D4.2, D4.4): who was sent, in the order requested. */
+    dispatches: Type.Optional(Type.Array(Dispatch)),
+    /** Extension (v1 "Answer targets"): when the call first rang past its priority's ANSWER_TARGET_S unanswered (once). */
+    escalatedAt: Type.Optional(IsoTime),
+    /** Extension (v1 "Answer targets"): when an operator first answered the ringing call (answer time = answeredAt - openedAt). */
+    answeredAt: Type.Optional(IsoTime),
   },
   { $id: 'Case' },
 );

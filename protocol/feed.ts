@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoTime } from './common.js';
+import { Id, IsoTime } from './common.js';
 import { Case, VoiceSession } from './case.js';
 import { LockoutView } from './lockout.js';
+import { Vin } from './vin.js';
 
 /** Live message kinds of `GET /v1/operator/ws` (contract, "WebSocket"). */
 export const FEED_TYPES = ['case.opened', 'case.updated', 'case.closed', 'session.updated', 'lockout.updated'] as const;
@@ -16,8 +17,37 @@ export const CaseFeedMessage = Type.Object({
 });
 export const SessionFeedMessage = Type.Object({ type: Type.Literal('session.updated'), ...seqAt, session: VoiceSession });
 export const LockoutFeedMessage = Type.Object({ type: Type.Literal('lockout.updated'), ...seqAt, lockout: LockoutView });
-export const FeedMessage = Type.Union([CaseFeedMessage, SessionFeedMessage, LockoutFeedMessage], { $id: 'FeedMessage' });
-export type FeedMessage = Static<typeof FeedMessage>;
+/**
+ * Extension (v1 "Answer targets"): a case still ringing past its priority's answer target
+ * (`ANSWER_TARGET_S`), sent once per case, after the `case.updated` that carries its `escalatedAt`.
+ */
+export const EscalatedFeedMessage = Type.Object({
+  type: Type.Literal('case.escalated'),
+  ...seqAt,
+  caseId: Id,
+  vin: Vin,
+  priority: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
+  targetSeconds: Type.Number({ minimum: 0 }),
+  ringingSeconds: Type.Number({ minimum: 0 }),
+  case: Case,
+});
+/**
+ * Message kinds added after v1 (contract: "clients ignore what they do not know"). Kept apart from
+ * FEED_TYPES, which older consoles use as the list of kinds they apply.
+ */
+export const FEED_EXTENSION_TYPES = ['case.escalated'] as const;
+export type EscalatedFeedMessage = Static<typeof EscalatedFeedMessage>;
+/**
+ * Every live message the feed may carry. The schema accepts the extension kinds too (so every check of
+ * what the service feeds passes them); the type `FeedMessage` stays the v1 union, which consoles switch
+ * on exhaustively: code that reads the feed must let an unknown `type` pass (contract: clients ignore
+ * what they do not know). `AnyFeedMessage` names all of them. An extension message carries `case` like
+ * the v1 case messages, so a reader that takes "not session, not lockout" for a case message still holds.
+ */
+export const FeedMessage = Type.Union([CaseFeedMessage, SessionFeedMessage, LockoutFeedMessage, EscalatedFeedMessage], { $id: 'FeedMessage' });
+/** The v1 kinds (what consoles switch on exhaustively). */
+export type FeedMessage = Static<typeof CaseFeedMessage> | Static<typeof SessionFeedMessage> | Static<typeof LockoutFeedMessage>;
+export type AnyFeedMessage = FeedMessage | EscalatedFeedMessage;
 
 /** Sent first on every connection; `reset: true` when `since` was too old to replay. */
 export const SnapshotMessage = Type.Object({
@@ -44,6 +74,8 @@ export type SnapshotMessage = Static<typeof SnapshotMessage>;
 
 /** A feed message before the store stamps it with its place in the one sequence. */
 export type FeedDraft = FeedMessage extends infer M ? (M extends FeedMessage ? Omit<M, 'seq'> : never) : never;
+/** An extension message before the store stamps it (domain/changes.ts `extraFeed`). */
+export type EscalatedFeedDraft = Omit<EscalatedFeedMessage, 'seq'>;
 
 /**
  * Close codes of the feed socket. 1013 ("try again later", RFC 6455 7.4.1) is the contract's code for

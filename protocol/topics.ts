@@ -1,4 +1,5 @@
 import { isEventType, type EventType } from './events.js';
+import { isServiceCarId } from './service-car.js';
 
 /** Topic names of contract v1. Build with these; never concatenate topic strings elsewhere. */
 export const topics = {
@@ -13,7 +14,25 @@ export const topics = {
   partnerAlarm: (vin: string) => `v1/partners/security-alarms/${vin}`,
   /** Extension: every successful operator action, for trace recorders on any broker (protocol/trace.ts). */
   operatorAudit: 'v1/audit/operator-actions',
+  /** Extension (D4.5): emails the service owes, for the mail gateway (protocol/outbox.ts). */
+  outboxEmail: 'v1/outbox/email',
+  /** Extension (D4.6): messages to the owner's app (protocol/service-car.ts), QoS 1. */
+  appMessages: (vin: string) => `v1/vehicles/${vin}/app-messages`,
+  /** Extension (D4.6): a service car's position reports; throws on an id that is not a safe topic level. */
+  serviceCarPosition: (id: string) => {
+    if (!isServiceCarId(id)) throw new Error(`service car id ${JSON.stringify(id)}: expected 1-64 of A-Z a-z 0-9 _ -`);
+    return `v1/service-cars/${id}/position`;
+  },
 } as const;
+
+/** Extension (D4.6): what a subscriber to every service car's position reports subscribes to. */
+export const serviceCarPositionFilter = 'v1/service-cars/+/position';
+
+/** The service car a position topic names, or null for any other topic (or an unsafe id). */
+export function parseServiceCarTopic(topic: string): { id: string } | null {
+  const p = topic.split('/');
+  return p.length === 4 && p[0] === 'v1' && p[1] === 'service-cars' && p[3] === 'position' && isServiceCarId(p[2]!) ? { id: p[2]! } : null;
+}
 
 /** What the backend subscribes to. */
 export const inboundFilters = {
@@ -26,8 +45,10 @@ export const inboundFilters = {
 /** Topics only the backend may publish to (the embedded broker refuses them from anyone else). */
 export function isBackendOnlyTopic(topic: string): boolean {
   if (topic === topics.deadLetter || topic.startsWith('v1/partners/') || topic.startsWith('v1/audit/')) return true;
+  // Extension (D4.5, D4.6): the email outbox and the owner's app messages, as services/broker/acl.ts SERVICE_PUBLISH.
+  if (topic.startsWith('v1/outbox/')) return true;
   const parts = topic.split('/');
-  return parts.length === 4 && parts[0] === 'v1' && parts[1] === 'vehicles' && (parts[3] === 'commands' || parts[3] === 'lockout');
+  return parts.length === 4 && parts[0] === 'v1' && parts[1] === 'vehicles' && (parts[3] === 'commands' || parts[3] === 'lockout' || parts[3] === 'app-messages');
 }
 
 export type ParsedTopic =

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ContractVersion, Id, IsoTime } from './common.js';
+import { Agency, DispatchDestination, DispatchUpdateStatus, ServiceCar } from './dispatch.js';
 import { Vin } from './vin.js';
 
 /**
@@ -76,7 +77,23 @@ export const TraceMqttLine = Type.Object(
 );
 export type TraceMqttLine = Static<typeof TraceMqttLine>;
 
-export const TRACE_OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close'] as const;
+/** Issue 12 part 4 added `dispatch`, `dispatch_update` and `no_response` (D4.1, D4.2). */
+export const TRACE_OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close', 'dispatch', 'dispatch_update', 'no_response'] as const;
+
+/**
+ * What a dispatch line carries (issue 12 part 4): `dispatch` names the agency and what it was told;
+ * `dispatch_update` names the dispatch by its place in the case's `dispatches` (0 first: ids differ
+ * between a recording and its replay) and the status it moved to. A coverage assessment is not traced.
+ */
+const dispatchFields = {
+  agency: Type.Optional(Agency),
+  reference: Type.Optional(Type.String({ maxLength: 200 })),
+  destination: Type.Optional(DispatchDestination),
+  serviceCar: Type.Optional(ServiceCar),
+  dispatch: Type.Optional(Type.Integer({ minimum: 0 })),
+  status: Type.Optional(DispatchUpdateStatus),
+  etaMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
+};
 export const OperatorActionKind = Type.Union(TRACE_OPERATOR_ACTIONS.map((a) => Type.Literal(a)));
 export type OperatorActionKind = (typeof TRACE_OPERATOR_ACTIONS)[number];
 
@@ -92,6 +109,7 @@ export const TraceOperatorLine = Type.Object(
     operatorId: Type.String({ minLength: 1, maxLength: 64 }),
     resolution: Type.Optional(Type.String()),
     note: Type.Optional(Type.String()),
+    ...dispatchFields,
   },
   { ...strict, $id: 'TraceOperatorLine' },
 );
@@ -114,6 +132,7 @@ export const OperatorAudit = Type.Object(
     operatorId: Type.String(),
     resolution: Type.Optional(Type.String()),
     note: Type.Optional(Type.String()),
+    ...dispatchFields,
     at: IsoTime,
   },
   { $id: 'OperatorAudit' },

@@ -92,6 +92,9 @@ export const ConfigSchema = Type.Object({
   POSITION_CASE_UPDATE_SECONDS: Type.Number({ default: 10, minimum: 0, maximum: 3600 }),
   /** POSITION_MIN_METRES: a move shorter than this is GNSS noise: no case update, no new track point. */
   POSITION_MIN_METRES: Type.Number({ default: 50, minimum: 0, maximum: 10_000 }),
+  // Issue 12 part 4, "Answer targets".
+  /** ANSWER_TARGET_S: seconds within which a ringing call of priority 1, 2, 3 should be answered (`P1,P2,P3`); past it the case is escalated once. */
+  ANSWER_TARGET_S: Type.String({ default: '10,15,20', pattern: '^\\s*\\d{1,4}(\\.\\d+)?\\s*(,\\s*\\d{1,4}(\\.\\d+)?\\s*){2}$', description: 'three numbers of seconds, P1,P2,P3' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 export const CONFIG_KEYS = Object.keys(ConfigSchema.properties) as (keyof Config)[];
@@ -119,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(first.value)})`);
   }
   checkMqttPairs(config as Config);
+  answerTargets(config as Config);
   protectedMode(config as Config);
   return config as Config;
 }
@@ -134,6 +138,15 @@ function protectedMode(config: Config): void {
     throw new ConfigError('AUTH', `HOST ${config.HOST} is not a loopback address: set AUTH=on (operators log in, cars need credentials) or AUTH=off explicitly`);
   }
   config.AUTH = 'off';
+}
+
+/** ANSWER_TARGET_S as seconds for priorities 1, 2, 3; each must be above 0 (ConfigError naming the variable). */
+export function answerTargets(config: Pick<Config, 'ANSWER_TARGET_S'>): [number, number, number] {
+  const targets = config.ANSWER_TARGET_S.split(',').map((t) => Number(t.trim()));
+  if (targets.length !== 3 || targets.some((t) => !Number.isFinite(t) || t <= 0)) {
+    throw new ConfigError('ANSWER_TARGET_S', `three numbers of seconds above 0 for priorities 1, 2, 3, e.g. 10,15,20 (got ${JSON.stringify(config.ANSWER_TARGET_S)})`);
+  }
+  return targets as [number, number, number];
 }
 
 export function isLoopback(host: string): boolean {

@@ -66,6 +66,7 @@ export function payloadText(line: TraceMqttLine): string {
 }
 
 const audit = validator(OperatorAudit);
+const OPTIONAL_OPERATOR_FIELDS = ['resolution', 'note', 'agency', 'reference', 'destination', 'serviceCar', 'dispatch', 'status', 'etaMinutes'] as const;
 
 export interface Publish {
   topic: string;
@@ -91,8 +92,10 @@ export function lineFor(p: Publish, time: TraceTimeSource): TraceLine | null {
       body = undefined;
     }
     if (audit.check(body)) {
-      const { action, vin, eventId, operatorId, resolution, note } = body;
-      return { kind: 'operator', t, wall, action, vin, eventId, operatorId, ...(resolution !== undefined ? { resolution } : {}), ...(note !== undefined ? { note } : {}) };
+      const { action, vin, eventId, operatorId } = body;
+      // resolution, note and (issue 12 part 4) the dispatch fields, when present; nothing else (the line is strict).
+      const rest = Object.fromEntries(OPTIONAL_OPERATOR_FIELDS.flatMap((k) => (body[k] !== undefined ? [[k, body[k]]] : [])));
+      return { kind: 'operator', t, wall, action, vin, eventId, operatorId, ...rest };
     }
   }
   return {

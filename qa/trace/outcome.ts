@@ -128,7 +128,12 @@ export class OutcomeCollector {
   async build(store: Store, trace: Outcome['trace'], lockoutOf: (vin: string) => Promise<LockoutView>): Promise<Outcome> {
     const norm = (v: unknown) => normalize(v, this.startMs, this.idMap);
     const cases = [];
-    for (const id of this.caseOrder) cases.push(norm(await store.getCase(id)));
+    for (const id of this.caseOrder) {
+      const c = await store.getCase(id);
+      // Issue 12 part 4: a case's dispatches are named `dispatch-1`, … in order, as its other ids.
+      for (const d of c?.dispatches ?? []) this.ids.name('dispatch', d.id);
+      cases.push(norm(c));
+    }
     const sessions = [];
     for (const id of this.sessionOrder) sessions.push(norm(await store.getSession(id)));
 

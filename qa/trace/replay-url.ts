@@ -1,6 +1,8 @@
-import mqtt from 'mqtt';
-import { isoTime, parseTopic, type Case, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
+import mqtt, { type MqttClient } from 'mqtt';
+import { isoTime, parseTopic, topics, type Case, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
+import { loggedInAs } from '../../simulator/scenario/http-client.js';
+import { operatorRequest } from './operator-request.js';
 import { payloadBytes } from './lines.js';
 import type { ParsedTrace } from './reader.js';
 import { ackOfUnreplayed, recordedCommands } from './replay.js';
@@ -21,11 +23,20 @@ export interface UrlReplayOptions {
   log?: (message: string) => void;
   /** Aborted (Ctrl-C): stops after the current line, cutting a paced wait short. */
   signal?: AbortSignal;
+  /**
+   * AUTH on: each car's MQTT password by VIN. Given, every car of the trace connects as itself (one
+   * client per VIN, username = VIN, which subscribes to its own commands), since a car may publish only
+   * on its own topics; lines of a car missing from the map, and lines that are no car's, are skipped.
+   * Absent: one anonymous client publishes every line (AUTH off).
+   */
+  passwords?: ReadonlyMap<string, string>;
 }
 
 export interface UrlReplaySummary {
   loops: number;
   published: number;
+  /** Lines left out because no car could publish them (AUTH on: a car without a password, or no car's topic). */
+  skipped: number;
   operatorOk: number;
   operatorFailed: number;
 }
@@ -40,14 +51,9 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
   const { wallClock: wall } = opts;
   const log = opts.log ?? (() => {});
   const run = (wall.now() % 46_656).toString(36).padStart(3, '0');
-  const client = mqtt.connect(opts.url, { protocolVersion: 4, clean: true, clientId: `anshin-replay-${run}`, reconnectPeriod: 1000 });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
   // The commands this stack sends, per car, to map recorded acks onto (see replay.ts ackMapped).
   const live = new Map<string, string[]>();
-  client.on('message', (topic, payload) => {
+  const onMessage = (topic: string, payload: Buffer) => {
     const route = parseTopic(topic);
     if (route.kind !== 'commands') return;
     try {
@@ -56,11 +62,11 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
     } catch {
       /* not a command we can map */
     }
-  });
-  await client.subscribeAsync('v1/vehicles/+/commands', { qos: 1 });
+  };
+  const publishers = await connectPublishers(trace, opts, run, onMessage);
   const recorded = recordedCommands(trace);
   const sleep = (ms: number) => pause(wall, ms, opts.signal);
-  const summary: UrlReplaySummary = { loops: 0, published: 0, operatorOk: 0, operatorFailed: 0 };
+  const summary: UrlReplaySummary = { loops: 0, published: 0, skipped: 0, operatorOk: 0, operatorFailed: 0 };
   const of = Number.isFinite(opts.loops) ? `/${opts.loops}` : '';
 
   try {
@@ -82,6 +88,11 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
         }
         if (line.dir !== 'in' || (opts.topic && !topicMatches(opts.topic, line.topic))) continue;
         if (ackOfUnreplayed(line, recorded)) continue; // this stack was not sent that command either
+        const client = publishers.of(line.topic);
+        if (!client) {
+          summary.skipped++;
+          continue;
+        }
         const payload = rewrite(line, suffix, isoTime(wall.now()), (id) => {
           const at = recorded.get(id);
           return at ? live.get(at.vin)?.[(offsets.get(at.vin) ?? 0) + at.k] : undefined;
@@ -97,9 +108,74 @@ export async function replayToUrl(trace: ParsedTrace, opts: UrlReplayOptions): P
       );
     }
   } finally {
-    await client.endAsync();
+    await publishers.end();
   }
+  if (summary.skipped > 0) log(`${summary.skipped} line(s) skipped: no car of the trace with a password could publish them`);
   return summary;
+}
+
+interface Publishers {
+  /** The client that may publish on `topic`, or undefined. */
+  of(topic: string): MqttClient | undefined;
+  end(): Promise<void>;
+}
+
+/**
+ * AUTH off: one anonymous client for every line, subscribed to every car's commands. AUTH on
+ * (`passwords`): a client per car of the trace, as that car (client id `car-<VIN>-replay<run>`, clean
+ * session), subscribed to its own commands only, as the broker's ACL allows.
+ */
+async function connectPublishers(trace: ParsedTrace, opts: UrlReplayOptions, run: string, onMessage: (topic: string, payload: Buffer) => void): Promise<Publishers> {
+  const open = async (clientId: string, auth: { username: string; password: string } | undefined, subscription: string): Promise<MqttClient> => {
+    const client = mqtt.connect(opts.url, { protocolVersion: 4, clean: true, clientId, reconnectPeriod: 1000, ...auth });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+    } catch (err) {
+      await client.endAsync(true);
+      const code = (err as { code?: unknown }).code;
+      if (code === 4 || code === 5) {
+        throw new Error(
+          auth
+            ? `the broker at ${opts.url} refused car ${auth.username} (CONNACK ${String(code)}): wrong password; provision it again (--provision)`
+            : `the broker at ${opts.url} refused an anonymous client (CONNACK ${String(code)}): it has AUTH on; pass --username/--password (one car) or --provision with an admin token`,
+        );
+      }
+      throw err;
+    }
+    client.on('message', onMessage);
+    await client.subscribeAsync(subscription, { qos: 1 });
+    return client;
+  };
+  if (!opts.passwords) {
+    const client = await open(`anshin-replay-${run}`, undefined, 'v1/vehicles/+/commands');
+    return { of: () => client, end: () => client.endAsync() };
+  }
+  const passwords = opts.passwords;
+  const vins = [...new Set(trace.lines.flatMap((l) => (l.kind === 'mqtt' && l.dir === 'in' ? [parseTopic(l.topic)] : [])).flatMap((r) => ('vin' in r && passwords.has(r.vin) ? [r.vin] : [])))];
+  const cars = new Map<string, MqttClient>();
+  try {
+    // A bounded number of CONNECTs in flight: a trace may hold thousands of cars.
+    for (let i = 0; i < vins.length; i += 64) {
+      const batch = vins.slice(i, i + 64);
+      const clients = await Promise.all(batch.map((vin) => open(`car-${vin}-replay${run}`, { username: vin, password: passwords.get(vin)! }, topics.commands(vin))));
+      batch.forEach((vin, k) => cars.set(vin, clients[k]!));
+    }
+  } catch (err) {
+    await Promise.all([...cars.values()].map((c) => c.endAsync(true)));
+    throw err;
+  }
+  return {
+    of(topic) {
+      const route = parseTopic(topic);
+      return 'vin' in route ? cars.get(route.vin) : undefined;
+    },
+    end: async () => {
+      await Promise.all([...cars.values()].map((c) => c.endAsync()));
+    },
+  };
 }
 
 /** `ts` to now, eventIds suffixed, ack command ids mapped; anything not JSON goes as recorded. */
@@ -121,17 +197,35 @@ function rewrite(line: TraceMqttLine, suffix: string, now: string, mapCommand: (
 
 async function operate(line: TraceOperatorLine, suffix: string, opts: UrlReplayOptions, sleep: (ms: number) => Promise<void>): Promise<boolean> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-operator-id': line.operatorId, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) };
+  // AUTH on, an operator's login token: it acts as itself, not as the operator the trace names; the
+  // service says who that is (403), and the request goes again as that operator.
+  const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const res = await fetch(`${opts.httpUrl}${path}`, { ...init, headers });
+    if (res.status !== 403 || !opts.token) return res;
+    const self = loggedInAs(res.status, await res.json().catch(() => undefined));
+    if (!self) return res;
+    headers['x-operator-id'] = self;
+    return fetch(`${opts.httpUrl}${path}`, { ...init, headers });
+  };
   const eventId = `${line.eventId}${suffix}`;
   // The event may still be on its way: look for its case for up to 5 s.
   for (let attempt = 0; attempt < 50 && !opts.signal?.aborted; attempt++) {
     for (const status of ['open', 'closed']) {
-      const res = await fetch(`${opts.httpUrl}/v1/cases?status=${status}`, { headers });
-      if (!res.ok) return false;
+      const res = await call(`/v1/cases?status=${status}`);
+      if (!res.ok) {
+        opts.log?.(`${line.action} ${line.vin} ${eventId}: GET /v1/cases answered ${res.status}`);
+        return false;
+      }
       // One call at a time: an event that joined a live call is one of that case's triggers.
       const c = ((await res.json()) as Case[]).find((x) => x.vin === line.vin && (x.eventId === eventId || x.triggers?.some((t) => t.eventId === eventId)));
       if (!c) continue;
-      const body = line.action === 'close' ? { resolution: line.resolution, ...(line.note ? { note: line.note } : {}) } : {};
-      const done = await fetch(`${opts.httpUrl}/v1/cases/${c.id}/${line.action}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const request = operatorRequest(line, c);
+      if (!request) {
+        opts.log?.(`${line.action} ${line.vin} ${eventId}: the case has no dispatch #${String(line.dispatch)}`);
+        return false;
+      }
+      const done = await call(request.path, { method: request.method, body: JSON.stringify(request.body) });
+      await done.body?.cancel().catch(() => {});
       opts.log?.(`${line.action} ${line.vin} ${eventId}: ${done.status}`);
       return done.ok;
     }

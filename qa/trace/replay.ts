@@ -8,7 +8,9 @@ import { DomainError } from '../../services/incident/domain-errors.js';
 import { IncidentService } from '../../services/incident/service.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';
 import { mulberry32 } from '../../simulator/car/prng.js';
+import type { DispatchRequest } from '../../services/incident/domain/index.js';
 import { payloadBytes, payloadText } from './lines.js';
+import { dispatchBody } from './operator-request.js';
 import { OutcomeCollector } from './outcome.js';
 import type { ParsedTrace } from './reader.js';
 import { matchesAny } from './topic-filter.js';
@@ -115,16 +117,38 @@ async function operate(service: IncidentService, collector: OutcomeCollector, li
   if (!caseId) result = 'case_not_found';
   else {
     try {
-      const base = { caseId, operatorId: line.operatorId };
-      await service.operatorAction(
-        line.action === 'close' ? { ...base, kind: 'close', resolution: line.resolution ?? '', ...(line.note !== undefined ? { note: line.note } : {}) } : { ...base, kind: line.action },
-      );
+      await perform(service, caseId, line);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       result = err.code;
     }
   }
   collector.onOperator({ t: line.t, action: line.action, vin: line.vin, eventId: line.eventId, operatorId: line.operatorId, caseId: caseId ?? null, result });
+}
+
+/** One operator line through the service, as the HTTP route would (issue 12 part 4: dispatches and no response too). */
+async function perform(service: IncidentService, caseId: string, line: TraceOperatorLine): Promise<void> {
+  const base = { caseId, operatorId: line.operatorId };
+  const actor = { kind: 'operator' as const, id: line.operatorId };
+  switch (line.action) {
+    case 'close':
+      await service.operatorAction({ ...base, kind: 'close', resolution: line.resolution ?? '', ...(line.note !== undefined ? { note: line.note } : {}) });
+      return;
+    case 'dispatch':
+      await service.dispatches.create({ ...base, ...(dispatchBody(line) as Omit<DispatchRequest, 'caseId' | 'operatorId'>) }, actor);
+      return;
+    case 'dispatch_update': {
+      const d = (await service.caseWithSession(caseId)).dispatches?.[line.dispatch ?? -1];
+      if (!d || !line.status) throw new DomainError('dispatch_not_found', 'the case has no such dispatch', { dispatchId: `#${String(line.dispatch)}` });
+      await service.dispatches.update({ ...base, dispatchId: d.id, status: line.status, ...(line.etaMinutes !== undefined ? { etaMinutes: line.etaMinutes } : {}) }, actor);
+      return;
+    }
+    case 'no_response':
+      await service.dispatches.noResponse(base, actor);
+      return;
+    default:
+      await service.operatorAction({ ...base, kind: line.action });
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isoTime, type AuditActor, type AuditEntry, type Case, type LockoutFeature } from '../../protocol/index.js';
+import { isoTime, type AuditActor, type AuditEntry, type Case, type Dispatch, type LockoutFeature } from '../../protocol/index.js';
 
 /** An audit entry before it is stamped with its id and time (at commit: core.ts `RunOptions.audit`). */
 export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;
@@ -46,4 +46,38 @@ export function vehicleRequestRefused(
   refusal: { code: string; feature?: LockoutFeature; until?: string | null },
 ): AuditDraft {
   return { actor, action, vin, details: { ...request, outcome: 'refused', refusal } };
+}
+
+/** Contract "Identity and access" (issue 12 part 4): a dispatch requested, with what the agency was told. */
+export function dispatchCreatedAudit(d: Dispatch, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor): AuditDraft {
+  const details: Record<string, unknown> = { operatorId: d.requestedBy, dispatchId: d.id, agency: d.agency, position: d.position };
+  if (d.destination) details.destination = d.destination;
+  if (d.reference !== undefined) details.reference = d.reference;
+  if (d.note !== undefined) details.note = d.note;
+  if (d.serviceCar) details.serviceCar = d.serviceCar;
+  if (d.noResponse) details.noResponse = true;
+  if (d.coverage) details.coverage = { programme: d.coverage.programme, eligible: d.coverage.eligible };
+  return { actor, action: 'dispatch.create', caseId: c.id, vin: c.vin, details };
+}
+
+/** A dispatch's status moved (or its ETA changed): from, to. */
+export function dispatchUpdatedAudit(before: Dispatch, after: Dispatch, operatorId: string, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor): AuditDraft {
+  const details: Record<string, unknown> = { operatorId, dispatchId: after.id, agency: after.agency, from: before.status, to: after.status };
+  if (after.etaMinutes !== undefined) details.etaMinutes = after.etaMinutes;
+  return { actor, action: 'dispatch.update', caseId: c.id, vin: c.vin, details };
+}
+
+/** D4.2: the operator declared no response; the dispatches it created are audited each as `dispatch.create` too. */
+export function noResponseAudit(created: Dispatch[], operatorId: string, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor): AuditDraft {
+  return { actor, action: 'case.no_response', caseId: c.id, vin: c.vin, details: { operatorId, dispatches: created.map((d) => ({ dispatchId: d.id, agency: d.agency })) } };
+}
+
+/** D4.4 (extension): the owner's registered dealer. */
+export function dealerAudit(vin: string, dealerId: string, actor: AuditActor): AuditDraft {
+  return { actor, action: 'vehicle.dealer', vin, details: { dealerId } };
+}
+
+/** Contract "Answer targets": the service escalated a call unanswered past its target (a system action). */
+export function escalationAudit(c: Pick<Case, 'id' | 'vin' | 'priority'>, targetSeconds: number): AuditDraft {
+  return { actor: { kind: 'system', id: 'answer-target' }, action: 'case.escalated', caseId: c.id, vin: c.vin, details: { priority: c.priority, targetSeconds } };
 }

@@ -18,6 +18,8 @@ import { caseRoutes } from './routes/cases.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { vehicleRoutes } from './routes/vehicles.js';
+import { dispatchRoutes } from './routes/dispatches.js';
+import { statsRoutes } from './routes/stats.js';
 import type { IncidentService } from './service.js';
 
 declare module 'fastify' {
@@ -71,6 +73,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(caseRoutes);
   await app.register(sessionRoutes);
   await app.register(vehicleRoutes);
+  await app.register(dispatchRoutes); // issue 12 parts 4 and 7
+  await app.register(statsRoutes); // contract "Answer targets"
   await app.register(identityRoutes);
   await app.register(auditRoutes);
   await app.register(coverageRoutes, { clock: options.service.clock }); // contract "Coverage"

@@ -11,7 +11,9 @@ import type { Refusal, RefusalDetails } from './domain/index.js';
  * - `busy`: the car changed concurrently on every try (core.ts BusyError); trying again is fine;
  * - `unavailable`: the store cannot be reached (an outage, not a fault of the request); try later;
  * - issue 11: `unauthorized`, `forbidden`, `invalid_credentials`, `rate_limited`, `operator_exists`,
- *   `operator_not_found`, `last_admin`, `unknown_cursor` (services/identity/, services/audit/).
+ *   `operator_not_found`, `last_admin`, `unknown_cursor` (services/identity/, services/audit/);
+ * - issue 12 part 4: the dispatch refusals (`dispatch_not_found`, `dispatch_finished`,
+ *   `dispatch_status_backwards`, `not_an_emergency`, `coverage_not_applicable`), and `unknown_dealer`.
  */
 export interface DomainErrorDetails extends RefusalDetails {
   case_not_found: { caseId: string };
@@ -33,6 +35,8 @@ export interface DomainErrorDetails extends RefusalDetails {
   last_admin: { username: string };
   /** `GET /v1/audit?before=` names no entry. */
   unknown_cursor: { before: string };
+  /** Issue 12 part 7: `PUT /v1/vehicles/{vin}/dealer` names no dealer of the list. */
+  unknown_dealer: { dealerId: string };
 }
 export type DomainErrorCode = keyof DomainErrorDetails;
 

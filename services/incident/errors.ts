@@ -30,6 +30,13 @@ export const ERRORS = {
   call_not_active: { status: 409, message: 'the call is not active' },
   call_active: { status: 409, message: 'the call is still active' },
   busy: { status: 409, message: 'the vehicle changed concurrently too often; try again' },
+  // Issue 12 part 4 (v1 "Dispatches", "No response"), part 7 (dealers), issue 13 part 4 (coverage).
+  dispatch_not_found: { status: 404, message: 'no such dispatch on this case' },
+  dispatch_finished: { status: 409, message: 'the dispatch is completed or cancelled' },
+  dispatch_status_backwards: { status: 409, message: 'a dispatch status only moves forward' },
+  not_an_emergency: { status: 409, message: 'no-response dispatching is for airbag, impact and SOS calls' },
+  coverage_not_applicable: { status: 400, message: 'a coverage assessment goes on a road_service dispatch only' },
+  unknown_dealer: { status: 404, message: 'no such dealer in the dealer list' },
   locked_out: { status: 423, message: 'the feature is locked out after an emergency call (D3)' },
   request_timeout: { status: 408, message: 'the request did not arrive in time' },
   payload_too_large: { status: 413, message: 'the request body is too large' },
@@ -90,6 +97,12 @@ const DOMAIN_HTTP: { [C in DomainErrorCode]: (details: DomainErrorDetails[C]) =>
   operator_not_found: ({ username }) => ({ body: { username } }),
   last_admin: ({ username }) => ({ body: { username } }),
   unknown_cursor: ({ before }) => ({ body: { before } }),
+  dispatch_not_found: ({ dispatchId }) => ({ body: { dispatchId } }),
+  dispatch_finished: ({ dispatchId, status }) => ({ body: { dispatchId, status } }),
+  dispatch_status_backwards: ({ dispatchId, status, requested }) => ({ body: { dispatchId, status, requested } }),
+  not_an_emergency: ({ trigger }) => ({ body: { trigger } }),
+  coverage_not_applicable: ({ agency }) => ({ body: { agency } }),
+  unknown_dealer: ({ dealerId }) => ({ body: { dealerId } }),
 };
 
 function extrasOf<C extends DomainErrorCode>(code: C, details: DomainErrorDetails[C]): HttpExtras {

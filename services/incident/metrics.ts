@@ -27,6 +27,23 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Issue 12 part 4, contract "Answer targets" (ANSWER_TARGET_S).
+  readonly escalations = new Counter({ name: 'anshin_cases_escalated_total', help: 'Cases whose call rang past its priority answer target (escalated once each), by priority', labelNames: ['priority'], registers: [this.registry] });
+  readonly answerTime = new Histogram({
+    name: 'anshin_answer_time_seconds',
+    help: 'From a case opening to an operator answering its ringing call, by priority',
+    labelNames: ['priority'],
+    buckets: [2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300],
+    registers: [this.registry],
+  });
+  readonly answersWithinTarget = new Counter({
+    name: 'anshin_answers_within_target_total',
+    help: 'Calls answered within their priority answer target, by priority (share = this / anshin_answer_time_seconds_count)',
+    labelNames: ['priority'],
+    registers: [this.registry],
+  });
+  readonly dispatches = new Counter({ name: 'anshin_dispatches_total', help: 'Dispatches requested, by agency (no-response ones included)', labelNames: ['agency'], registers: [this.registry] });
+
   /** Per ingest stage (ingest/index.ts names them): where a message's time goes. */
   readonly ingestStage = new StageHistogram(this.registry);
 

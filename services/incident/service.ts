@@ -13,13 +13,14 @@ import {
   type RecordedImpact,
   type RemoteOperation,
   type SecurityAlert,
+  type Stats,
   type VoiceSession,
 } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import { ulidFactory } from '../../lib/ids.js';
-import type { Config } from '../config.js';
+import { answerTargets, type Config } from '../config.js';
 import { readAudit } from '../audit/audit-reader.js';
-import { caseActionAudit, stampAudit, vehicleRequestRefused, vehicleRequestSent, type VehicleRequestAction } from '../audit/entries.js';
+import { caseActionAudit, stampAudit, vehicleRequestRefused, vehicleRequestSent, type AuditDraft, type VehicleRequestAction } from '../audit/entries.js';
 import { operatorTopicMessage } from '../audit/operator-topic.js';
 import { IdentityService } from '../identity/identity-service.js';
 import { IncidentCore, type Outbound, type OutboxDraft } from './core.js';
@@ -31,6 +32,7 @@ import {
   decideWifi,
   isRefusal,
   lockoutView,
+  type DealerList,
   type DecideContext,
   type Decision,
   type OperatorAction,
@@ -43,6 +45,10 @@ import { FeedHub } from './feed/feed-hub.js';
 import { createIngest } from './ingest/index.js';
 import { PositionTracker } from './ingest/positions.js';
 import { LockoutScheduler } from './lockout-scheduler.js';
+import { AnswerTargets } from './answer-targets.js';
+import { DispatchActions } from './dispatch-actions.js';
+import { computeStats, STATS_WINDOW_HOURS } from './stats.js';
+import { DEALERS } from './dealers/index.js';
 import { Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { StoreUnavailable, type Store } from './store/port.js';
@@ -71,6 +77,12 @@ export class IncidentService {
   readonly feed: FeedHub;
   readonly ingest: ReturnType<typeof createIngest>;
   readonly positions: PositionTracker;
+  /** Issue 12 part 4: escalation of calls ringing past ANSWER_TARGET_S, and answer times. */
+  readonly answerTargets: AnswerTargets;
+  /** D4.4: the dealer list transport may go to (sample data unless replaced). */
+  readonly dealers: DealerList = DEALERS;
+  /** Issue 12 parts 4 and 7: dispatches, no response, the registered dealer (dispatch-actions.ts). */
+  readonly dispatches: DispatchActions = new DispatchActions(this);
   private readonly store: Store;
   readonly clock: Clock;
   readonly config: Config;
@@ -91,9 +103,12 @@ export class IncidentService {
     this.feed = new FeedHub(store, clock, this.metrics, feedLimits(config));
     this.identity = new IdentityService({ store, clock, config, logger });
     this.auditIds = ulidFactory(clock);
-    // Lockouts committed by other instances sharing the store are armed here too (D3.5).
+    this.answerTargets = new AnswerTargets({ clock, store, core: this.core, metrics: this.metrics, logger, targetsS: answerTargets(config) });
+    // Lockouts committed by other instances sharing the store are armed here too (D3.5), and so are
+    // answer-target timers of their cases (contract "Answer targets").
     this.unsubscribe = store.onFeed((m) => {
       if (m.type === 'lockout.updated' && m.lockout.until) this.scheduler.arm(m.lockout.vin, Date.parse(m.lockout.until));
+      else if (m.type !== 'session.updated' && m.type !== 'lockout.updated') this.answerTargets.note(m.case);
     });
     // Issue 12 (D2.1): cars' last known positions from telemetry, shared through the store in batches.
     this.positions = new PositionTracker({ store, clock, config, logger });
@@ -106,6 +121,7 @@ export class IncidentService {
    */
   async start(): Promise<void> {
     const armed = await this.scheduler.start();
+    await this.answerTargets.start();
     const resent = await this.relay.start();
     await this.identity.start();
     await this.positions.start();
@@ -115,6 +131,7 @@ export class IncidentService {
   async stop(): Promise<void> {
     this.unsubscribe();
     this.scheduler.stop();
+    this.answerTargets.stop();
     await this.relay.stop();
     await this.positions.stop();
     this.feed.close();
@@ -139,6 +156,7 @@ export class IncidentService {
       this.deps.logger.info({ caseId: action.caseId, vin: found.vin, operatorId: action.operatorId }, result.decision.outcome);
       const after = await this.store.getCase(action.caseId);
       if (!after) throw caseNotFound(action.caseId);
+      if (result.status === 'ok' && found.answeredAt === undefined && after.answeredAt !== undefined) this.answerTargets.observeAnswer(after);
       return after;
     });
   }
@@ -169,12 +187,65 @@ export class IncidentService {
     });
   }
 
+  /**
+   * Issue 12 part 4: a change to a case's car decided by `decide` (a dispatch, no response), with its
+   * audit entries in the same commit. `case_not_found` for an unknown id; a rule's refusal is thrown with
+   * its code. Returns the case after, and the decision (null when nothing changed: a noop).
+   */
+  caseChange(
+    caseId: string,
+    decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal,
+    audit: (decision: Decision, found: Case) => AuditDraft[],
+  ): Promise<{ case: Case; decision: Decision | null }> {
+    return this.answer(async () => {
+      const found = await this.store.getCase(caseId);
+      if (!found) throw caseNotFound(caseId);
+      const result = await this.core.run(found.vin, decide, { audit: ({ decision }) => audit(decision, found), also: (entries) => this.operatorTopic(entries, found) });
+      if (isRefusal(result)) throw DomainError.refused(result);
+      if (result.status === 'duplicate') throw new Error(`change of case ${caseId}: commit reported a duplicate event`);
+      if (result.status === 'ok') this.deps.logger.info({ caseId, vin: found.vin }, result.decision.outcome);
+      const after = await this.store.getCase(caseId);
+      if (!after) throw caseNotFound(caseId);
+      return { case: after, decision: result.status === 'ok' ? result.decision : null };
+    });
+  }
+
+  /** Issue 12 part 7: a change to one car's own state (its registered dealer), audited in the same commit. */
+  vehicleChange(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision, audit: () => AuditDraft[]): Promise<void> {
+    return this.answer(async () => {
+      const result = await this.core.run(vin, decide, { audit });
+      if (!isRefusal(result) && result.status === 'ok') this.deps.logger.info({ vin }, result.decision.outcome);
+    });
+  }
+
+  /** Contract "Answer targets", `GET /v1/stats` (services/README.md, "Dispatches, no response, answer targets and stats": the window, "on duty"). */
+  async stats(): Promise<Stats> {
+    const now = this.clock.now();
+    const input = await this.statsInput(now - STATS_WINDOW_HOURS * 3_600_000);
+    return computeStats({ now, ...input, targetsS: answerTargets(this.config) });
+  }
+
+  /** What `GET /v1/stats` reads: open cases with their calls, and closed cases opened at or after `since` (epoch ms). */
+  statsInput(since: number): Promise<{ open: Case[]; closed: Case[]; sessions: Map<string, VoiceSession> }> {
+    return this.answer(async () => {
+      const open = await this.store.listCases('open');
+      const closed = (await this.store.listCases('closed')).filter((c) => Date.parse(c.openedAt) >= since);
+      const sessions = new Map<string, VoiceSession>();
+      for (const c of open) {
+        const s = await this.store.getSession(c.sessionId);
+        if (s) sessions.set(s.id, s);
+      }
+      return { open, closed, sessions };
+    });
+  }
+
   /** Extension `v1/audit/operator-actions`, fed by the audit: lets a trace recorder on any broker see operator actions. */
   private operatorTopic(audit: AuditEntry[], found: Case): OutboxDraft[] {
     const out: OutboxDraft[] = [];
     for (const entry of audit) {
       const message = operatorTopicMessage(entry, found);
-      if (message) out.push({ key: `audit:${found.id}`, ...message, qos: 1, retain: false });
+      // One key per message of the commit (the outbox keeps the newest under a key).
+      if (message) out.push({ key: out.length === 0 ? `audit:${found.id}` : `audit:${found.id}:${out.length}`, ...message, qos: 1, retain: false });
     }
     return out;
   }

@@ -4,7 +4,7 @@
  * Any `(outcome) => …` function is an expectation too.
  */
 import { expect } from 'vitest';
-import { isoTime, topics, type Case, type CommandBody, type FeedMessage, type LockoutView, type RecordedImpact, type Trigger, type VoiceSession } from '../../protocol/index.js';
+import { isoTime, topics, type AnyFeedMessage, type Case, type CommandBody, type LockoutView, type RecordedImpact, type Trigger, type VoiceSession } from '../../protocol/index.js';
 import type { VehicleState } from '../../services/incident/domain/index.js';
 import { VIN } from './domain-fixtures.js';
 import type { CaseRef, Expectation, Outcome } from './domain-spec.js';
@@ -54,8 +54,8 @@ export function lockout(expected: Loose<Omit<LockoutView, 'until'>> & { until?: 
 }
 
 /** The feed messages of the steps, by type, in order. */
-export function feed(types: FeedMessage['type'][]): Expectation {
-  return (o) => expect(o.feed.map((m) => m.type)).toEqual(types);
+export function feed(types: AnyFeedMessage['type'][]): Expectation {
+  return (o) => expect(o.feed.map((m) => m.type as AnyFeedMessage['type'])).toEqual(types);
 }
 
 /** Exactly these cases were opened by the steps, in order (none: `opened()`). */

@@ -18,7 +18,7 @@ describe('anshin: the compiled CLI', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code, r.stderr).toBe(0);
-    for (const cmd of ['start', 'demo', 'sim', 'trace', 'bench', 'chaos', 'help']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
+    for (const cmd of ['start', 'demo', 'sim', 'trace', 'bench', 'chaos', 'mail-gateway', 'help']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
   });
 
   it('a subcommand --help shows its own options: sim fire, trace replay, chaos', async () => {
@@ -65,7 +65,7 @@ describe('anshin: the compiled CLI', () => {
     it('--help loads commander and the registrars only', async () => {
       const files = await loaded(['--help']);
       const ours = files.filter((f) => !f.startsWith('node_modules/'));
-      expect(ours.sort()).toEqual(['bin/anshin.js', ...['bench', 'chaos', 'coverage', 'errors', 'lazy', 'main', 'program', 'serve', 'sim', 'trace'].map((f) => `dist/cli/${f}.js`)].sort());
+      expect(ours.sort()).toEqual(['bin/anshin.js', ...['bench', 'chaos', 'coverage', 'errors', 'lazy', 'mail-gateway', 'main', 'program', 'serve', 'sim', 'trace'].map((f) => `dist/cli/${f}.js`)].sort());
       expect(files.filter((f) => f.startsWith('node_modules/')).every((f) => f.startsWith('node_modules/commander/'))).toBe(true);
     });
 

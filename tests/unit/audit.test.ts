@@ -103,9 +103,36 @@ describe('issue 11: every audited action appears exactly once', () => {
   });
 });
 
+describe('issue 12 part 4: dispatch actions appear exactly once', () => {
+  it('dispatch.create, dispatch.update, case.no_response (with its dispatch.create entries), vehicle.dealer, case.escalated; refusals and repeats not', async () => {
+    const w = await world();
+    const sato = await w.operator('sato');
+    const v = vin(1210);
+    const caseId = await w.sos(v);
+    await w.clock.advance(15_000); // the P2 target: case.escalated, a system entry
+    await w.clock.advance(60_000); // ringing on: not escalated again
+    const post = (url: string, payload: object = {}) => w.as(sato, { method: 'POST', url, payload });
+    expect((await post(`/v1/cases/${caseId}/answer`)).status).toBe(200); // case.answer
+    const d = await post(`/v1/cases/${caseId}/dispatches`, { agency: 'security_guard' }); // dispatch.create
+    expect(d.status).toBe(201);
+    const patch = (status: string) => w.as(sato, { method: 'PATCH', url: `/v1/cases/${caseId}/dispatches/${d.body.id}`, payload: { status } });
+    expect((await patch('completed')).status).toBe(200); // dispatch.update
+    expect((await patch('cancelled')).status).toBe(409); // dispatch_finished: not audited
+    expect((await post(`/v1/cases/${caseId}/no-response`)).status).toBe(201); // case.no_response + dispatch.create x2
+    expect((await post(`/v1/cases/${caseId}/no-response`)).status).toBe(200); // nothing new: not audited
+    expect((await w.as(sato, { method: 'PUT', url: `/v1/vehicles/${v}/dealer`, payload: { dealerId: 'sample-sendai' } })).status).toBe(200); // vehicle.dealer
+    expect((await w.as(sato, { method: 'PUT', url: `/v1/vehicles/${v}/dealer`, payload: { dealerId: 'sample-sendai' } })).status).toBe(200); // the same: not audited
+    const entries = (await w.audit()).filter((e) => e.caseId === caseId || e.vin === v);
+    expect(countBy(entries)).toEqual({ 'case.escalated': 1, 'case.answer': 1, 'dispatch.create': 3, 'dispatch.update': 1, 'case.no_response': 1, 'vehicle.dealer': 1 });
+    expect(entries.find((e) => e.action === 'case.escalated')?.actor).toEqual({ kind: 'system', id: 'answer-target' });
+    expect(entries.find((e) => e.action === 'dispatch.update')?.details).toMatchObject({ from: 'requested', to: 'completed', agency: 'security_guard' });
+  });
+});
+
 describe('issue 11: GET /v1/audit', () => {
   it('newest first; filters by case, actor and since; limit 1-500 (default 100); pages with before=next', async () => {
-    const w = await world({ AUTH: 'off' });
+    // The SOS calls ring for minutes: answer targets far off, so that no escalation (a system entry) joins these operator entries.
+    const w = await world({ AUTH: 'off', ANSWER_TARGET_S: '3600,3600,3600' });
     const cases: string[] = [];
     for (let i = 0; i < 3; i++) cases.push(await w.sos(vin(1300 + i)));
     const act = (op: string, caseId: string, action: string) => w.as(null, { method: 'POST', url: `/v1/cases/${caseId}/${action}`, headers: { 'x-operator-id': op }, payload: {} });

@@ -2,6 +2,7 @@ import {
   isoTime,
   type Case,
   type CommandBody,
+  type EscalatedFeedDraft,
   type FeedDraft,
   type LockoutView,
   type RecordedImpact,
@@ -30,6 +31,8 @@ export class Changes {
   private readonly viewBefore: LockoutView;
   private readonly vehicleBefore: string;
   private readonly commands: CommandBody[] = [];
+  /** Feed messages that are not a record's new state (`case.escalated`), sent after those. */
+  private readonly extra: FeedDraft[] = [];
   readonly alerts: SecurityAlert[] = [];
   readonly impacts: RecordedImpact[] = [];
   readonly partnerAlarms: SecurityAlert[] = [];
@@ -87,6 +90,12 @@ export class Changes {
     this.vehicle = { ...this.vehicle, lockout };
   }
 
+  /** A feed message beyond the records' new states (contract "Answer targets": `case.escalated`). */
+  extraFeed(draft: EscalatedFeedDraft): void {
+    // The store keeps and stamps any draft alike; the v1 type FeedDraft leaves extension kinds out (protocol/feed.ts).
+    this.extra.push(draft as unknown as FeedDraft);
+  }
+
   command(body: CommandBody): void {
     this.commands.push(body);
   }
@@ -124,7 +133,7 @@ export class Changes {
       vehicleChanged: JSON.stringify(this.vehicle) !== this.vehicleBefore,
       lockoutChanged,
       partnerAlarms: this.partnerAlarms,
-      feed: [...ordered, ...feed],
+      feed: [...ordered, ...feed, ...this.extra],
       outcome,
     };
   }

@@ -27,7 +27,8 @@ export function decideOperatorAction(aggregate: VehicleAggregate, action: Operat
     case 'answer': {
       // Idempotent for the operator who has it; a cleared call is taken over without reconnecting it.
       if (c.operatorId === action.operatorId && session.state !== 'ringing') return ch.finish('already answered');
-      ch.putCase(mine);
+      // Contract "Answer targets": the first answer of the ringing call is the case's answer time.
+      ch.putCase(session.state === 'ringing' && c.answeredAt === undefined ? { ...mine, answeredAt: ch.at } : mine);
       if (session.state === 'ringing') {
         ch.putSession({ ...session, state: 'connected', connectedAt: ch.at });
         ch.command({ cmd: 'call.state', sessionId: session.id, state: 'connected', audioMuted: true });

@@ -14,6 +14,17 @@ export interface RefusalDetails {
   call_active: Record<string, never>;
   /** D3: the feature and the lockout's end (null while a call holds it), and seconds worth waiting. */
   locked_out: { feature: LockoutFeature; until: string | null; retryAfterSeconds: number };
+  // Issue 12 part 4 (v1 "Dispatches", "No response"; domain/dispatches.ts, domain/no-response.ts).
+  /** No dispatch by that id on the case. */
+  dispatch_not_found: { dispatchId: string };
+  /** A completed or cancelled dispatch cannot move again. */
+  dispatch_finished: { dispatchId: string; status: string };
+  /** Status only moves forward (requested, en_route, on_scene, completed). */
+  dispatch_status_backwards: { dispatchId: string; status: string; requested: string };
+  /** D4.2: no-response dispatching is for airbag, impact and SOS cases, not trouble calls. */
+  not_an_emergency: { trigger: string };
+  /** Issue 13 part 4: a coverage assessment belongs on a road_service dispatch only. */
+  coverage_not_applicable: { agency: string };
 }
 export type RefusalCode = keyof RefusalDetails;
 

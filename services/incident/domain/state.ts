@@ -20,6 +20,8 @@ export interface VehicleState {
   online: boolean | null;
   /** Wi-Fi as the owner last asked for it; restored when a `wifi` lockout ends. */
   wifiEnabled: boolean;
+  /** D4.4 (extension `PUT /v1/vehicles/{vin}/dealer`): the owner's registered dealer, by its id in the dealer list. */
+  dealerId?: string;
 }
 
 /** A car with its open cases and their voice sessions: what every decision reads. */
