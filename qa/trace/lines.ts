@@ -66,7 +66,7 @@ export function payloadText(line: TraceMqttLine): string {
 }
 
 const audit = validator(OperatorAudit);
-const OPTIONAL_OPERATOR_FIELDS = ['resolution', 'note', 'agency', 'reference', 'destination', 'serviceCar', 'dispatch', 'status', 'etaMinutes'] as const;
+const OPTIONAL_OPERATOR_FIELDS = ['resolution', 'note', 'agency', 'reference', 'destination', 'serviceCar', 'dispatch', 'status', 'etaMinutes', 'message', 'contacts', 'relay', 'answered'] as const;
 
 export interface Publish {
   topic: string;
@@ -79,9 +79,12 @@ export interface Publish {
 /**
  * One publish seen by a recorder as a trace line, or null when it is not part of a trace (`$SYS`,
  * anything outside `v1/`). The audit topic becomes an operator line; other backend-only topics are `out`.
+ * Issue 12 part 5 (D4.5): the email outbox is left out: its messages carry contact-confirmation tokens
+ * (credentials for 7 days) and addresses; a replay makes its own emails (the outcome's `emails`).
  */
 export function lineFor(p: Publish, time: TraceTimeSource): TraceLine | null {
   if (!p.topic.startsWith('v1/')) return null;
+  if (p.topic.startsWith('v1/outbox/')) return null;
   const t = time.t();
   const wall = time.wall();
   if (p.topic === topics.operatorAudit) {

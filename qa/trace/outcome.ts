@@ -66,6 +66,9 @@ export class OutcomeCollector {
   private readonly commandIdsByVin = new Map<string, string[]>();
   private readonly deadLetters = new Map<string, number>();
   private readonly operator: OperatorResult[] = [];
+  private readonly emails: Record<string, unknown>[] = [];
+  /** D4.6: messages to owners' apps, raw ids (named in `build`, once the dispatches and tokens have names). */
+  private readonly appMessages: Record<string, unknown>[] = [];
   readonly vins = new Set<string>();
 
   constructor(readonly startMs: number) {}
@@ -93,8 +96,22 @@ export class OutcomeCollector {
     if (route.kind !== 'other' && isVin(route.vin)) this.vins.add(route.vin);
   }
 
-  /** A publish by the service (commands, lockout, dead letters, partner alarms, audit). */
+  /** A publish by the service (commands, lockout, dead letters, partner alarms, audit, emails). */
   onPublish(topic: string, payload: string, at: number): void {
+    if (topic === topics.outboxEmail) {
+      // D4.5: which email went where; not the body or the token (random in every run).
+      const mail = parseJson<{ kind?: unknown; to?: unknown; subject?: unknown }>(payload);
+      if (mail) this.emails.push({ t: at - this.startMs, kind: mail.kind, to: mail.to, subject: mail.subject });
+      return;
+    }
+    const app = /^v1\/vehicles\/([^/]+)\/app-messages$/.exec(topic);
+    if (app) {
+      // D4.6: the token is random in every run: named like an id (`track-1`), the URL's base left out.
+      const m = parseJson<{ kind?: unknown; caseId?: unknown; dispatchId?: unknown; trackUrl?: unknown }>(payload);
+      const token = typeof m?.trackUrl === 'string' ? m.trackUrl.slice(m.trackUrl.lastIndexOf('/') + 1) : undefined;
+      if (m) this.appMessages.push({ t: at - this.startMs, vin: app[1], kind: m.kind, case: m.caseId, dispatch: m.dispatchId, track: token });
+      return;
+    }
     if (topic === topics.deadLetter) {
       const reason = parseJson<DeadLetter>(payload)?.reason ?? 'unreadable';
       this.deadLetters.set(reason, (this.deadLetters.get(reason) ?? 0) + 1);
@@ -132,6 +149,10 @@ export class OutcomeCollector {
       const c = await store.getCase(id);
       // Issue 12 part 4: a case's dispatches are named `dispatch-1`, … in order, as its other ids.
       for (const d of c?.dispatches ?? []) this.ids.name('dispatch', d.id);
+      // Issue 12 part 6 (D4.6): tracking tokens are random in every run: `track-1`, … likewise.
+      for (const d of c?.dispatches ?? []) if (d.trackToken) this.ids.name('track', d.trackToken);
+      // Issue 12 part 5: relays `relay-1`, … likewise.
+      for (const r of c?.relays ?? []) this.ids.name('relay', r.id);
       cases.push(norm(c));
     }
     const sessions = [];
@@ -174,6 +195,10 @@ export class OutcomeCollector {
       impacts: impacts as Record<string, unknown>[],
       operatorActions: operatorActions as Record<string, unknown>[],
       deadLetters,
+      // Only when there were any: outcomes of traces without emails stay byte for byte as before.
+      ...(this.emails.length > 0 ? { emails: this.emails } : {}),
+      // D4.6, likewise only when there were any.
+      ...(this.appMessages.length > 0 ? { appMessages: this.appMessages.map(norm) as Record<string, unknown>[] } : {}),
     };
   }
 

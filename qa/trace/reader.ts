@@ -117,6 +117,11 @@ function checkLine(file: string, n: number, value: unknown): TraceLine {
   if (line.kind === 'operator' && line.action === 'close' && line.resolution === undefined) {
     throw new TraceFileError(file, n, 'a close needs a resolution');
   }
+  // Issue 12 part 5 (D4.5): a relay needs its message; a phone result, its relay and whether it was answered.
+  if (line.kind === 'operator' && line.action === 'relay' && line.message === undefined) throw new TraceFileError(file, n, 'a relay needs a message');
+  if (line.kind === 'operator' && line.action === 'relay_phone_result' && (line.relay === undefined || line.answered === undefined)) {
+    throw new TraceFileError(file, n, 'a relay_phone_result needs relay and answered');
+  }
   return line;
 }
 

@@ -6,6 +6,7 @@ import type { Scenario } from '../../protocol/index.js';
 import { ulidFactory } from '../../lib/ids.js';
 import { MemoryStore } from '../../services/incident/store/memory-store.js';
 import { startStack } from '../../services/stack.js';
+import { seededTrackTokens } from '../../services/incident/track.js';
 import { mulberry32 } from '../../simulator/car/prng.js';
 import { BUILT_IN_DIR, OperatorClient, formatReport, loadScenario, runScenario, type ScenarioReport } from '../../simulator/scenario/index.js';
 import { canonicalJson } from './canonical.js';
@@ -69,6 +70,8 @@ export async function recordFixture(name: string, dir: string): Promise<Recorded
     store: new MemoryStore(),
     console: false,
     newId: ulidFactory(clock, () => rng.next()),
+    // D4.6: tracking tokens from their own seeded source, so the app messages in the trace are byte-stable.
+    newToken: seededTrackTokens(mulberry32(FIXTURE_SEED + 1).next),
     config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'silent', ...scenario.config },
     logger: pino({ level: 'silent' }),
   });

@@ -221,8 +221,13 @@ async function operate(line: TraceOperatorLine, suffix: string, opts: UrlReplayO
       if (!c) continue;
       const request = operatorRequest(line, c);
       if (!request) {
-        opts.log?.(`${line.action} ${line.vin} ${eventId}: the case has no dispatch #${String(line.dispatch)}`);
+        opts.log?.(`${line.action} ${line.vin} ${eventId}: the case has no ${line.action === 'relay_phone_result' ? `relay #${String(line.relay)}` : `dispatch #${String(line.dispatch)}`}`);
         return false;
+      }
+      for (const first of request.before ?? []) {
+        const res = await call(first.path, { method: first.method, body: JSON.stringify(first.body) });
+        await res.body?.cancel().catch(() => {});
+        opts.log?.(`${line.action} ${line.vin} ${eventId}: ${first.method} ${first.path} ${res.status}`);
       }
       const done = await call(request.path, { method: request.method, body: JSON.stringify(request.body) });
       await done.body?.cancel().catch(() => {});

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { inboundFilters, parseTopic, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
+import { inboundFilters, parseTopic, topics, type OutboxEmail, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
 import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { ulidFactory } from '../../lib/ids.js';
@@ -10,7 +10,7 @@ import { MemoryStore } from '../../services/incident/store/memory-store.js';
 import { mulberry32 } from '../../simulator/car/prng.js';
 import type { DispatchRequest } from '../../services/incident/domain/index.js';
 import { payloadBytes, payloadText } from './lines.js';
-import { dispatchBody } from './operator-request.js';
+import { dispatchBody, recordedContacts } from './operator-request.js';
 import { OutcomeCollector } from './outcome.js';
 import type { ParsedTrace } from './reader.js';
 import { matchesAny } from './topic-filter.js';
@@ -50,9 +50,15 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
   const collector = new OutcomeCollector(startMs);
   store.onFeed((m) => collector.onFeed(m));
   // Every message reaches the recorder at once: confirmed, so the outbox never sends one again.
+  // D4.5: the latest confirmation token mailed to each address, so a relay line can confirm what the recording had confirmed.
+  const tokens = new Map<string, string>();
   const outbound: Outbound = {
     publish: (topic, payload, _options, done) => {
       collector.onPublish(topic, payload, clock.now());
+      if (topic === topics.outboxEmail) {
+        const mail = JSON.parse(payload) as OutboxEmail;
+        if (mail.kind === 'contact_confirmation') tokens.set(mail.to, mail.token);
+      }
       done?.();
     },
   };
@@ -98,7 +104,7 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
       else await service.ingest(line.topic, mapped ?? payloadBytes(line));
     } else {
       operatorActions++;
-      await operate(service, collector, line);
+      await operate(service, collector, line, tokens);
     }
   }
   // D3.5: lockouts still running at the end of the trace expire in the replay too.
@@ -111,13 +117,13 @@ export async function replayTrace(trace: ParsedTrace, opts: ReplayOptions = {}):
   return { outcome, fed };
 }
 
-async function operate(service: IncidentService, collector: OutcomeCollector, line: TraceOperatorLine): Promise<void> {
+async function operate(service: IncidentService, collector: OutcomeCollector, line: TraceOperatorLine, tokens: Map<string, string>): Promise<void> {
   const caseId = collector.caseFor(line.vin, line.eventId);
   let result = 'ok';
   if (!caseId) result = 'case_not_found';
   else {
     try {
-      await perform(service, caseId, line);
+      await perform(service, caseId, line, tokens);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       result = err.code;
@@ -127,7 +133,7 @@ async function operate(service: IncidentService, collector: OutcomeCollector, li
 }
 
 /** One operator line through the service, as the HTTP route would (issue 12 part 4: dispatches and no response too). */
-async function perform(service: IncidentService, caseId: string, line: TraceOperatorLine): Promise<void> {
+async function perform(service: IncidentService, caseId: string, line: TraceOperatorLine, tokens: Map<string, string>): Promise<void> {
   const base = { caseId, operatorId: line.operatorId };
   const actor = { kind: 'operator' as const, id: line.operatorId };
   switch (line.action) {
@@ -146,8 +152,29 @@ async function perform(service: IncidentService, caseId: string, line: TraceOper
     case 'no_response':
       await service.dispatches.noResponse(base, actor);
       return;
+    case 'relay':
+      // D4.5: the relay depends on the car's contacts: register them as recorded, confirm what was confirmed.
+      if (line.contacts) await restoreContacts(service, line, actor, tokens);
+      await service.messageRelay.create({ ...base, message: line.message ?? '' }, actor);
+      return;
+    case 'relay_phone_result': {
+      const r = (await service.caseWithSession(caseId)).relays?.[line.relay ?? -1];
+      if (!r || line.answered === undefined) throw new DomainError('relay_not_found', 'the case has no such relay', { relayId: `#${String(line.relay)}` });
+      await service.messageRelay.phoneResult({ ...base, relayId: r.id, answered: line.answered }, actor);
+      return;
+    }
     default:
       await service.operatorAction({ ...base, kind: line.action });
+  }
+}
+
+/** The car's contacts as a `relay` line recorded them: registered, and confirmed with the token the replay mailed (D4.5). */
+async function restoreContacts(service: IncidentService, line: TraceOperatorLine, actor: { kind: 'operator'; id: string }, tokens: Map<string, string>): Promise<void> {
+  const { contacts } = await service.contacts.put(line.vin, recordedContacts(line), actor);
+  for (const [i, recorded] of (line.contacts ?? []).entries()) {
+    const now = contacts[i];
+    const token = now?.email !== undefined ? tokens.get(now.email) : undefined;
+    if (recorded.emailStatus === 'confirmed' && now?.emailStatus === 'provisional' && token) await service.contacts.confirm(token);
   }
 }
 

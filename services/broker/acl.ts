@@ -9,13 +9,38 @@
  *   backend-only topics, never a car's.
  * - tool (`anshin-tool`, MQTT_TOOL_PASSWORD): trace recorders and the bench's probes; reads `v1/#`,
  *   publishes nothing but its own `bench/#` probe traffic.
+ * - service car (username `svc-<id>`, D4.6; password from `PUT /v1/service-cars/{id}/credentials`):
+ *   publishes its own `v1/service-cars/{id}/position` only; subscribes to nothing. Client id
+ *   `service-car-<id>` (optionally `-` and a suffix) or its username; no other identity may use those.
+ * - mail gateway (`anshin-mail`, MQTT_MAIL_PASSWORD, D4.5): subscribes to `v1/outbox/email` only;
+ *   publishes nothing.
  */
+import { isServiceCarId } from '../../protocol/service-car.js';
 import { isVin } from '../../protocol/vin.js';
 
 export type BrokerIdentity =
   | { kind: 'vehicle'; vin: string; key: string; prefix: string }
   | { kind: 'service'; key: 'service' }
-  | { kind: 'tool'; key: 'tool' };
+  | { kind: 'tool'; key: 'tool' }
+  | { kind: 'service_car'; id: string; key: string; topic: string }
+  | { kind: 'mail'; key: 'mail' };
+
+/** D4.6: a service car's MQTT username, and the key its credential is kept under (a VIN never holds `-`, so no collision). */
+export const SERVICE_CAR_USERNAME_PREFIX = 'svc-';
+
+export function serviceCarIdentity(id: string): BrokerIdentity {
+  return { kind: 'service_car', id, key: `${SERVICE_CAR_USERNAME_PREFIX}${id}`, topic: `v1/service-cars/${id}/position` };
+}
+
+/** The service car a username names (`svc-<id>`), or null. */
+export function serviceCarOfUsername(username: string): string | null {
+  if (!username.startsWith(SERVICE_CAR_USERNAME_PREFIX)) return null;
+  const id = username.slice(SERVICE_CAR_USERNAME_PREFIX.length);
+  return isServiceCarId(id) ? id : null;
+}
+
+/** What the mail gateway subscribes to (D4.5). */
+export const MAIL_SUBSCRIBE = ['v1/outbox/email'] as const;
 
 export function vehicleIdentity(vin: string): BrokerIdentity {
   return { kind: 'vehicle', vin, key: `vehicle:${vin}`, prefix: `v1/vehicles/${vin}/` };
@@ -60,6 +85,8 @@ export function unsafeName(name: string): boolean {
 const VEHICLE_CLIENT_ID = /^(?:car-)?([A-HJ-NPR-Z0-9]{17})(?:-[A-Za-z0-9_-]{1,32})?$/;
 /** Anything that starts like a vehicle's client id; refused to non-vehicles, so they cannot take a car's. */
 const VEHICLE_LIKE = /^(?:car-)?[A-HJ-NPR-Z0-9]{17}(?:-|$)/;
+/** D4.6: what a service car's client ids start with; refused to every other identity. */
+const SERVICE_CAR_LIKE = /^(?:service-car-|svc-)/;
 
 /** Why this identity may not connect with this client id (CONNACK 2, identifier rejected), or null. */
 export function clientIdProblem(identity: BrokerIdentity, clientId: string): string | null {
@@ -68,6 +95,11 @@ export function clientIdProblem(identity: BrokerIdentity, clientId: string): str
     const m = VEHICLE_CLIENT_ID.exec(clientId);
     return m && m[1] === identity.vin ? null : `a vehicle's client id is its VIN or car-<VIN> (got ${JSON.stringify(clientId)})`;
   }
+  if (identity.kind === 'service_car') {
+    const own = clientId === identity.key || clientId === `service-car-${identity.id}` || clientId.startsWith(`service-car-${identity.id}-`);
+    return own ? null : `a service car's client id is service-car-<id> or its username (got ${JSON.stringify(clientId)})`;
+  }
+  if (SERVICE_CAR_LIKE.test(clientId)) return 'a service-car client id used by another identity';
   return VEHICLE_LIKE.test(clientId) ? 'a vehicle client id used by a non-vehicle identity' : null;
 }
 
@@ -108,6 +140,10 @@ export function mayPublish(identity: BrokerIdentity, topic: string): boolean {
       return SERVICE_PUBLISH.some((p) => topicMatches(p, topic));
     case 'tool':
       return TOOL_OWN.some((p) => topicMatches(p, topic));
+    case 'service_car':
+      return topic === identity.topic; // D4.6: its own position, nothing else
+    case 'mail':
+      return false;
   }
 }
 
@@ -123,6 +159,10 @@ export function maySubscribe(identity: BrokerIdentity, filter: string): boolean 
       return READ_ALL.some((p) => filterWithin(filter, p));
     case 'tool':
       return [...READ_ALL, ...TOOL_OWN].some((p) => filterWithin(filter, p));
+    case 'service_car':
+      return false;
+    case 'mail':
+      return MAIL_SUBSCRIBE.some((p) => filterWithin(filter, p));
   }
 }
 
@@ -131,13 +171,15 @@ export function maySubscribe(identity: BrokerIdentity, filter: string): boolean 
  * already checked; this catches what a persistent session queued or subscribed to before AUTH was on.
  */
 export function mayReceive(identity: BrokerIdentity, topic: string): boolean {
-  return identity.kind !== 'vehicle' || maySubscribe(identity, topic);
+  return identity.kind === 'service' || identity.kind === 'tool' || maySubscribe(identity, topic);
 }
 
 /** The identity a username names, or null (unknown). Passwords are checked elsewhere. */
-export function identityOf(username: string, accounts: { service?: string; tool?: string }): BrokerIdentity | null {
+export function identityOf(username: string, accounts: { service?: string | undefined; tool?: string | undefined; mail?: string | undefined }): BrokerIdentity | null {
   if (isVin(username)) return vehicleIdentity(username);
   if (accounts.service !== undefined && username === accounts.service) return { kind: 'service', key: 'service' };
   if (accounts.tool !== undefined && username === accounts.tool) return { kind: 'tool', key: 'tool' };
-  return null;
+  if (accounts.mail !== undefined && username === accounts.mail) return { kind: 'mail', key: 'mail' };
+  const serviceCar = serviceCarOfUsername(username);
+  return serviceCar !== null ? serviceCarIdentity(serviceCar) : null;
 }

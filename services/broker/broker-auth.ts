@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { SystemClock } from '../../lib/clock/index.js';
 import { clientIdProblem, identityOf, mayPublish, mayReceive, maySubscribe, unsafeName, type BrokerIdentity } from './acl.js';
 import { CredentialCache } from './credential-cache.js';
-import { TOOL_USERNAME, type BrokerAccount, type BrokerAuthOptions } from './vehicle-auth.js';
+import { MAIL_USERNAME, TOOL_USERNAME, type BrokerAccount, type BrokerAuthOptions } from './vehicle-auth.js';
 
 /** CONNACK return codes used here (MQTT 3.1.1 §3.2.2.3). The contract answers bad credentials with 5. */
 export const CONNACK = { identifierRejected: 2, serverUnavailable: 3, notAuthorized: 5 } as const;
@@ -36,7 +36,7 @@ export class BrokerAuth {
   /** Revocations per VIN while a verify of that VIN is in flight: such a verify is asked again. */
   private readonly verifying = new Map<string, { count: number; generation: number }>();
   private readonly cache: CredentialCache;
-  private readonly accounts: { service?: BrokerAccount; tool?: BrokerAccount };
+  private readonly accounts: { service?: BrokerAccount; tool?: BrokerAccount; mail?: BrokerAccount };
   private readonly stopListening: () => void;
 
   constructor(
@@ -46,7 +46,11 @@ export class BrokerAuth {
   ) {
     const now = opts.now ?? (() => new SystemClock().now());
     this.cache = new CredentialCache(opts.cacheTtlMs ?? 10 * 60_000, opts.cacheMaxEntries ?? 100_000, now);
-    this.accounts = { ...(opts.service ? { service: opts.service } : {}), ...(opts.tool ? { tool: { ...opts.tool, username: opts.tool.username || TOOL_USERNAME } } : {}) };
+    this.accounts = {
+      ...(opts.service ? { service: opts.service } : {}),
+      ...(opts.tool ? { tool: { ...opts.tool, username: opts.tool.username || TOOL_USERNAME } } : {}),
+      ...(opts.mail ? { mail: { ...opts.mail, username: opts.mail.username || MAIL_USERNAME } } : {}),
+    };
     this.stopListening = opts.vehicles.onRevoked((vin) => this.revoke(vin));
   }
 
@@ -59,7 +63,7 @@ export class BrokerAuth {
     };
     if (username === undefined || password === undefined) return refuse(CONNACK.notAuthorized, 'no username or password');
     if (unsafeName(username)) return refuse(CONNACK.notAuthorized, 'username with a wildcard, a slash or a control character');
-    const identity = identityOf(username, { service: this.accounts.service?.username, tool: this.accounts.tool?.username });
+    const identity = identityOf(username, { service: this.accounts.service?.username, tool: this.accounts.tool?.username, mail: this.accounts.mail?.username });
     if (!identity) return refuse(CONNACK.notAuthorized, 'unknown username');
     if (unsafeName(client.id)) return refuse(CONNACK.identifierRejected, 'client id with a wildcard, a slash or a control character');
 
@@ -76,21 +80,23 @@ export class BrokerAuth {
       this.admit(client, identity);
       done(null, true);
     };
-    if (identity.kind !== 'vehicle') {
-      const account = identity.kind === 'service' ? this.accounts.service! : this.accounts.tool!;
+    if (identity.kind !== 'vehicle' && identity.kind !== 'service_car') {
+      const account = this.accounts[identity.kind]!;
       return sameSecret(password, account.password) ? accept() : refuse(CONNACK.notAuthorized, 'wrong password');
     }
-    if (this.cache.has(identity.vin, password)) return accept();
-    this.verify(identity.vin, password).then(
+    // Vehicles by VIN; service cars (D4.6) by `svc-<id>`, issued and kept like a vehicle's credentials.
+    const credentialKey = credentialKeyOf(identity);
+    if (this.cache.has(credentialKey, password)) return accept();
+    this.verify(credentialKey, password).then(
       (ok) => {
         if (!ok) return refuse(CONNACK.notAuthorized, 'wrong password');
-        this.cache.remember(identity.vin, password);
+        this.cache.remember(credentialKey, password);
         accept();
       },
       (err: Error) => {
         // The credential store did not answer: "server unavailable", so the car tries again later
         // instead of taking its password for wrong.
-        this.log.error({ err, vin: identity.vin }, 'vehicle credentials could not be checked');
+        this.log.error({ err, username: credentialKey }, 'vehicle credentials could not be checked');
         refuse(CONNACK.serverUnavailable, 'credentials cannot be checked now');
       },
     );
@@ -152,15 +158,17 @@ export class BrokerAuth {
   private admit(client: Client, identity: BrokerIdentity): void {
     this.identities.set(client, identity);
     const id = client.id;
-    if (identity.kind === 'vehicle') {
-      const set = this.byVin.get(identity.vin) ?? new Set<Client>();
+    if (identity.kind === 'vehicle' || identity.kind === 'service_car') {
+      // Sessions by credential key: a rotation (`revoke`) ends them.
+      const key = credentialKeyOf(identity);
+      const set = this.byVin.get(key) ?? new Set<Client>();
       set.add(client);
-      this.byVin.set(identity.vin, set);
+      this.byVin.set(key, set);
       client.conn.once('close', () => {
         set.delete(client);
-        if (set.size === 0 && this.byVin.get(identity.vin) === set) this.byVin.delete(identity.vin);
+        if (set.size === 0 && this.byVin.get(key) === set) this.byVin.delete(key);
       });
-      return;
+      if (identity.kind === 'vehicle') return;
     }
     this.held.delete(id); // re-inserted last: Map order is age order
     if (this.held.size >= MAX_HELD_IDS) this.held.delete(this.held.keys().next().value!);
@@ -169,6 +177,11 @@ export class BrokerAuth {
     // A clean session ends with its connection; a persistent one stays this identity's.
     if (client.clean) client.conn.once('close', () => this.held.get(id) === entry && this.held.delete(id));
   }
+}
+
+/** Where a credential-checked identity's password is kept: a vehicle's VIN, a service car's username `svc-<id>` (D4.6). */
+function credentialKeyOf(identity: Extract<BrokerIdentity, { kind: 'vehicle' | 'service_car' }>): string {
+  return identity.kind === 'vehicle' ? identity.vin : identity.key;
 }
 
 /** Constant-time comparison of two secrets of any length (hashed first to equal lengths). */

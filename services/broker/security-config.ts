@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { devCertificate } from '../../lib/process/dev-cert.js';
 import { ConfigError, type Config } from '../config.js';
 import type { EmbeddedBrokerOptions } from './embedded-broker.js';
-import { TOOL_USERNAME, type VehicleCredentials } from './vehicle-auth.js';
+import { MAIL_USERNAME, TOOL_USERNAME, type VehicleCredentials } from './vehicle-auth.js';
 
 /**
  * The embedded broker's TLS listener and AUTH options from the config (issue 11). `vehicles` given =
@@ -20,6 +20,7 @@ export async function brokerSecurity(config: Config, logger: Logger, vehicles?: 
       vehicles,
       ...(config.MQTT_USERNAME && config.MQTT_PASSWORD ? { service: { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD } } : {}),
       ...(config.MQTT_TOOL_PASSWORD ? { tool: { username: TOOL_USERNAME, password: config.MQTT_TOOL_PASSWORD } } : {}),
+      ...(config.MQTT_MAIL_PASSWORD ? { mail: { username: MAIL_USERNAME, password: config.MQTT_MAIL_PASSWORD } } : {}),
     };
   }
   return options;

@@ -31,6 +31,8 @@ export interface BrokerAuthOptions {
   vehicles: VehicleCredentials;
   service?: BrokerAccount;
   tool?: BrokerAccount;
+  /** D4.5: the mail gateway's account (MQTT_MAIL_PASSWORD, username `anshin-mail`): reads `v1/outbox/email` only. */
+  mail?: BrokerAccount;
   /** How long a verified (vin, password) pair is trusted without asking `vehicles` again; default 10 min. */
   cacheTtlMs?: number;
   /** Most pairs kept (oldest dropped first); default 100,000. */
@@ -41,3 +43,6 @@ export interface BrokerAuthOptions {
 
 /** Username of the tool account (MQTT_TOOL_PASSWORD); the same name in infra/'s Mosquitto and EMQX ACLs. */
 export const TOOL_USERNAME = 'anshin-tool';
+
+/** Username of the mail gateway's account (MQTT_MAIL_PASSWORD, D4.5); the same name in infra/'s Mosquitto and EMQX ACLs. */
+export const MAIL_USERNAME = 'anshin-mail';

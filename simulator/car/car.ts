@@ -1,9 +1,9 @@
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { isVin, topics, type EventType, type ImpactDirection, type MaybePosition, type PowerMode } from '../../protocol/index.js';
+import { isVin, topics, type AppMessage, type EventType, type ImpactDirection, type MaybePosition, type PowerMode } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import { eventIdFactory } from './ids.js';
-import { parseCommand, parseLockout } from './inbound.js';
+import { parseAppMessage, parseCommand, parseLockout } from './inbound.js';
 import { Outbox } from './outbox.js';
 import { defaultData } from './defaults.js';
 import { buildAck, buildEvent, buildStatus, buildTelemetry, crashDetails, estimatePeakG, type FireOptions } from './payloads.js';
@@ -56,6 +56,8 @@ export class SimulatedCar {
   readonly vin: string;
   readonly state = new CarState();
   readonly signals: SignalLog;
+  /** D4.6: what the owner's app was told on `v1/vehicles/{vin}/app-messages`, oldest first. */
+  readonly appMessages: AppMessage[] = [];
   readonly counters: CarCounters = { eventsSent: 0, eventsAcked: 0, commandsReceived: 0, telemetrySent: 0, errors: 0, reconnects: 0 };
   position: MaybePosition;
   speedKmh = 0;
@@ -117,7 +119,8 @@ export class SimulatedCar {
       everConnected = true;
       this.signals.push({ kind: 'connected', at: clock.now(), sessionPresent: connack.sessionPresent });
       client.publish(status, JSON.stringify(buildStatus(true, clock.now())), { qos: 1, retain: true });
-      client.subscribe([topics.commands(this.vin), topics.lockout(this.vin)], { qos: 1 }, (err) => {
+      // D4.6: the owner's app messages too (the car stands in for the owner's phone in scenarios).
+      client.subscribe([topics.commands(this.vin), topics.lockout(this.vin), topics.appMessages(this.vin)], { qos: 1 }, (err) => {
         if (err) this.fail('subscribe', err);
       });
       this.flushOutbox();
@@ -276,6 +279,13 @@ export class SimulatedCar {
       if (!parsed.ok) return this.reject(topic, parsed.reason);
       this.state.applyLockout(parsed.value);
       this.signals.push({ kind: 'lockout', at: now, lockout: parsed.value });
+      return;
+    }
+    if (topic === topics.appMessages(this.vin)) {
+      const parsed = parseAppMessage(payload);
+      if (!parsed.ok) return this.reject(topic, parsed.reason);
+      this.appMessages.push(parsed.value);
+      this.signals.push({ kind: 'app', at: now, message: parsed.value });
       return;
     }
     if (topic !== topics.commands(this.vin)) return;

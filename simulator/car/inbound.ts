@@ -1,14 +1,17 @@
 import {
+  AppMessage,
   Command,
   LockoutMessage,
   describeIssues,
   validator,
+  type AppMessage as AppMessageT,
   type Command as CommandT,
   type LockoutMessage as LockoutMessageT,
 } from '../../protocol/index.js';
 
 const commandCheck = validator(Command);
 const lockoutCheck = validator(LockoutMessage);
+const appMessageCheck = validator(AppMessage);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; commandId?: string };
 
@@ -39,4 +42,11 @@ export function parseLockout(payload: Buffer, vin: string): Parsed<LockoutMessag
   if (!lockoutCheck.check(j.value)) return { ok: false, reason: describeIssues(lockoutCheck.issues(j.value)) };
   if (j.value.vin !== vin) return { ok: false, reason: `lockout names VIN ${j.value.vin}` };
   return { ok: true, value: j.value };
+}
+
+/** D4.6: a message to the owner's app (`v1/vehicles/{vin}/app-messages`). */
+export function parseAppMessage(payload: Buffer): Parsed<AppMessageT> {
+  const j = json(payload);
+  if (!j.ok) return j;
+  return appMessageCheck.check(j.value) ? { ok: true, value: j.value } : { ok: false, reason: describeIssues(appMessageCheck.issues(j.value)) };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../lib/clock/index.js';
-import type { Command, LockoutMessage } from '../../protocol/index.js';
+import type { AppMessage, Command, LockoutMessage } from '../../protocol/index.js';
 
 /** Everything a car notices, in one stream that tests and the CLI can await or print. */
 export type CarSignal =
@@ -9,7 +9,9 @@ export type CarSignal =
   | { kind: 'command'; at: number; command: Command }
   | { kind: 'lockout'; at: number; lockout: LockoutMessage }
   | { kind: 'acked'; at: number; eventId: string }
-  | { kind: 'rejected'; at: number; topic: string; reason: string };
+  | { kind: 'rejected'; at: number; topic: string; reason: string }
+  /** D4.6: a message to the owner's app. */
+  | { kind: 'app'; at: number; message: AppMessage };
 
 /** A bounded log of signals with `waitFor`, shared by the car and anything that watches it. */
 export class SignalLog extends EventEmitter {

@@ -1,6 +1,8 @@
 import type { Case, Command, Expectation, ScenarioCar, ScenarioStep } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import type { FireOptions, SimulatedCar } from '../car/index.js';
+import { airbagsFor, estimatePeakG } from '../car/payloads.js';
+import { startServiceCarStep, type RunningServiceCar, type ServiceCarStepContext } from '../service-car/index.js';
 import type { ConfigCheck } from './config-check.js';
 import { RouteDriver, getRoute } from '../routes/index.js';
 import { durationMs } from './duration.js';
@@ -17,6 +19,9 @@ export interface CarRunContext {
   http: OperatorClient | undefined;
   configCheck?: ConfigCheck;
   record(r: StepResult): void;
+  /** D4.6: where `serviceCar` steps connect (the cars' broker), and the service cars started, stopped at the end of the run. */
+  mqtt?: Omit<ServiceCarStepContext, 'clock'>;
+  serviceCars?: RunningServiceCar[];
 }
 
 /** Runs one car's timeline: vehicle actions on the car, operator actions over HTTP, expectations. */
@@ -64,12 +69,17 @@ export class CarRunner {
     this.mark = this.commands.length;
     const ev: FireOptions = { ...(step.test ? { test: true } : {}), ...(step.noPosition ? { position: null } : {}) };
     if (step.airbag) {
-      const data = step.airbag === true ? {} : step.airbag;
-      return this.fired('airbag', await car.fire('airbag', { ...ev, data: { deployed: data.deployed ?? ['driver_front', 'passenger_front'], ...(data.deltaVKmh !== undefined ? { deltaVKmh: data.deltaVKmh } : {}) } }));
+      const { deployed, ...crash } = step.airbag === true ? {} : step.airbag;
+      // Issue 12 part 8 (D4.3): direction, several impacts, belts and rollover as the step gives them.
+      const fallback = crash.direction !== undefined ? airbagsFor(crash.direction) : ['driver_front', 'passenger_front'];
+      return this.fired('airbag', await car.fire('airbag', { ...ev, data: { deployed: deployed ?? fallback, ...crash } }));
     }
     if (step.impact) {
       this.stopCar();
-      return this.fired('impact', await car.impact(step.impact.deltaVKmh, step.impact.direction ?? 'front', ev as FireOptions<'impact'>));
+      const { deltaVKmh, direction = 'front', multipleImpacts, seatbelts } = step.impact;
+      // Given belts or several impacts, the step says the crash data; otherwise the car draws them from its seed.
+      const data = multipleImpacts !== undefined || seatbelts !== undefined ? { deltaVKmh, peakG: estimatePeakG(deltaVKmh), direction, multipleImpacts: multipleImpacts ?? false, ...(seatbelts ? { seatbelts } : {}) } : undefined;
+      return this.fired('impact', await car.impact(deltaVKmh, direction, { ...(ev as FireOptions<'impact'>), ...(data ? { data } : {}) }));
     }
     if (step.sos) return this.fired('sos', await car.pressSos(ev as FireOptions<'sos'>));
     if (step.trouble) {
@@ -102,9 +112,34 @@ export class CarRunner {
       if (r.status >= 300) throw new Error(`case ${c.id}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
       return `case ${c.id}: HTTP ${r.status}`;
     }
+    if (step.dispatch || step.dispatchUpdate || step.noResponse) return this.dispatchStep(step);
+    if (step.serviceCar) {
+      const mqtt = this.ctx.mqtt;
+      if (!mqtt) throw new Error('this step needs the broker URL');
+      // `to` left out: this car, where it is now (the scene the dispatch was sent to).
+      const scene = this.car.position;
+      if (!step.serviceCar.to && !scene) throw new Error(`${this.car.vin} has no position to drive a service car to`);
+      const to = step.serviceCar.to ?? { lat: scene!.lat, lon: scene!.lon };
+      const running = await startServiceCarStep({ ...step.serviceCar, to }, { clock: this.ctx.clock, ...mqtt });
+      this.ctx.serviceCars?.push(running);
+      return running.summary;
+    }
     if (step.remote) return this.http(await this.requireHttp().remote(car.vin, step.remote.operation), step.remote.expectStatus ?? 202);
     if (step.wifi) return this.http(await this.requireHttp().wifi(car.vin, step.wifi.enabled), step.wifi.expectStatus);
     throw new Error('step has no action');
+  }
+
+  /** Issue 12 part 8: the operator's dispatches on the car's case (D4.1, D4.2, D4.6). */
+  private async dispatchStep(step: ScenarioStep): Promise<string> {
+    const http = this.requireHttp();
+    const c = await this.findCase(DEFAULT_WITHIN_MS, false);
+    if (!c) throw new Error(`no case found for ${this.car.vin}'s events`);
+    if (step.noResponse) return this.http(await http.noResponse(c.id), undefined);
+    if (step.dispatch) return this.http(await http.dispatch(c.id, step.dispatch), 201);
+    const u = step.dispatchUpdate!;
+    const d = c.dispatches?.[u.dispatch];
+    if (!d) throw new Error(`case ${c.id} has no dispatch ${u.dispatch} (it has ${c.dispatches?.length ?? 0})`);
+    return this.http(await http.dispatchUpdate(c.id, d.id, { status: u.status, ...(u.etaMinutes !== undefined ? { etaMinutes: u.etaMinutes } : {}) }), 200);
   }
 
   private fired(type: string, eventId: string): string {
@@ -152,12 +187,14 @@ export class CarRunner {
       car: this.car,
       commandsSinceAction: () => this.commands.slice(this.mark),
       caseOfNewestEvent: (exact) => this.findCase(0, exact),
+      ...(this.ctx.http ? { http: this.ctx.http } : {}),
     });
   }
 }
 
 function describe(step: ScenarioStep): string {
   const skip = new Set(['at', 'note', 'test', 'noPosition', 'resolution', 'operatorId']);
+  if (step.serviceCar) return `serviceCar ${step.serviceCar.id} at ${step.serviceCar.speedKmh} km/h`;
   const [key, value] = Object.entries(step).find(([k]) => !skip.has(k)) ?? ['?', ''];
   const v = typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '') : value === true ? '' : String(value);
   const extra = step.resolution ? ` (${step.resolution})` : '';

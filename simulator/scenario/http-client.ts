@@ -1,4 +1,4 @@
-import type { Case, OperatorAction, RemoteOperation } from '../../protocol/index.js';
+import type { Case, OperatorAction, RemoteOperation, TrackView } from '../../protocol/index.js';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -35,7 +35,7 @@ export class OperatorClient {
     private readonly opts: { token?: string | undefined; operatorId?: string } = {},
   ) {}
 
-  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, operatorId?: string): Promise<HttpResult<T>> {
+  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, operatorId?: string): Promise<HttpResult<T>> {
     const first = await this.send<T>(method, path, body, this.loggedIn ?? operatorId ?? this.opts.operatorId ?? 'sim-operator');
     const self = this.loggedIn === undefined ? loggedInAs(first.status, first.body) : undefined;
     if (self === undefined) return first;
@@ -43,7 +43,7 @@ export class OperatorClient {
     return this.send<T>(method, path, body, self);
   }
 
-  private async send<T>(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, operatorId: string): Promise<HttpResult<T>> {
+  private async send<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body: unknown, operatorId: string): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { 'x-operator-id': operatorId };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -85,5 +85,24 @@ export class OperatorClient {
 
   wifi(vin: string, enabled: boolean): Promise<HttpResult> {
     return this.request('PUT', `/v1/vehicles/${vin}/wifi`, { enabled });
+  }
+
+  /** Issue 12 part 8: `POST /v1/cases/{id}/dispatches` (D4.1, D4.4, D4.6). */
+  dispatch(caseId: string, body: Record<string, unknown>): Promise<HttpResult> {
+    return this.request('POST', `/v1/cases/${encodeURIComponent(caseId)}/dispatches`, body);
+  }
+
+  dispatchUpdate(caseId: string, dispatchId: string, body: Record<string, unknown>): Promise<HttpResult> {
+    return this.request('PATCH', `/v1/cases/${encodeURIComponent(caseId)}/dispatches/${encodeURIComponent(dispatchId)}`, body);
+  }
+
+  /** D4.2: `POST /v1/cases/{id}/no-response`. */
+  noResponse(caseId: string): Promise<HttpResult> {
+    return this.request('POST', `/v1/cases/${encodeURIComponent(caseId)}/no-response`, {});
+  }
+
+  /** D4.6: the owner's tracking link, `GET /v1/track/{token}` (public). */
+  track(token: string): Promise<HttpResult<TrackView>> {
+    return this.request<TrackView>('GET', `/v1/track/${encodeURIComponent(token)}`);
   }
 }

@@ -3,6 +3,7 @@ import type { Scenario } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import { SimulatedCar, seedFrom } from '../car/index.js';
 import { Fleet, fleetVin } from '../fleet/index.js';
+import type { RunningServiceCar } from '../service-car/index.js';
 import { CarRunner } from './car-runner.js';
 import { ConfigCheck, describeConfig } from './config-check.js';
 import { runFleetTimeline } from './fleet-runner.js';
@@ -58,6 +59,8 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
     ? new Fleet({ url: o.url, clock, cars: scenario.fleet.cars, seed: fleetSeed, telemetryHz: scenario.fleet.telemetryHz ?? 0, drive: false, rampPerSec: scenario.fleet.rampPerSec ?? 1000, ...(passwords ? { passwords } : {}), ...(o.logger ? { logger: o.logger } : {}) })
     : undefined;
   const t0 = clock.now();
+  /** D4.6: service cars the timelines started; stopped with the cars. */
+  const serviceCars: RunningServiceCar[] = [];
   try {
     await Promise.all(cars.map((c) => c.connect()));
     if (fleet) {
@@ -66,13 +69,14 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
     }
     await settle(clock); // the cars' subscriptions and online status land before the first step
     const startedAt = clock.now();
-    const ctx = { clock, startedAt, http, configCheck, record };
+    const ctx = { clock, startedAt, http, configCheck, record, mqtt: { url: o.url }, serviceCars };
     await Promise.all([
       ...(scenario.cars ?? []).map((spec, i) => new CarRunner(spec, cars[i]!, ctx).run()),
       ...(fleet && scenario.fleet ? [runFleetTimeline(scenario.fleet, fleet, ctx)] : []),
     ]);
   } finally {
     await Promise.all(cars.map((c) => c.end().catch(() => {})));
+    await Promise.all(serviceCars.map((c) => c.stop().catch(() => {})));
     await fleet?.stop();
   }
   return {
