@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = [
   // Issue 12 parts 4 and 7 (added; "more may be added").
   'case.escalated',
   'vehicle.dealer',
+  // Issue 12 part 5 (D4.5, added): a contact address confirmed with its token.
+  'contacts.confirm',
+  // Issue 14 part 2 (added).
+  'case.note',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_ACTION_PATTERN = '^[a-z][a-z_]*(\\.[a-z][a-z_]*)+$';

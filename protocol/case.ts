@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, IsoTime, MaybePosition } from './common.js';
 import { CallState } from './commands.js';
 import { Dispatch } from './dispatch.js';
+import { Relay } from './relay.js';
 import { ImpactDirection } from './events.js';
 import { LockoutView } from './lockout.js';
 import { Vin } from './vin.js';
@@ -101,6 +102,16 @@ export const Severity = Type.Object(
 );
 export type Severity = Static<typeof Severity>;
 
+/** Extension (issue 14 part 2): a note an operator wrote on the case (`POST /v1/cases/{id}/notes`), oldest first. */
+export const CaseNote = Type.Object({ at: IsoTime, operatorId: Type.String(), text: Type.String({ minLength: 1, maxLength: 2000 }) });
+export type CaseNote = Static<typeof CaseNote>;
+/** `POST /v1/cases/{id}/notes` (extension, issue 14 part 2). */
+export const AddNoteBody = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 2000 }), operatorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export type AddNoteBody = Static<typeof AddNoteBody>;
+
 export const CaseStatus = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
 export type CaseStatus = Static<typeof CaseStatus>;
 
@@ -139,6 +150,10 @@ export const Case = Type.Object(
     escalatedAt: Type.Optional(IsoTime),
     /** Extension (v1 "Answer targets"): when an operator first answered the ringing call (answer time = answeredAt - openedAt). */
     answeredAt: Type.Optional(IsoTime),
+    /** Extension (v1 "Message relay", D4.5): the messages relayed to the owner's contacts, in the order asked. */
+    relays: Type.Optional(Type.Array(Relay)),
+    /** Extension (issue 14 part 2): the operators' notes on the case, oldest first. */
+    notes: Type.Optional(Type.Array(CaseNote)),
   },
   { $id: 'Case' },
 );

@@ -75,6 +75,11 @@ export const Dispatch = Type.Object(
     /** Extension (issue 13 part 4): the coverage assessment a road_service dispatch was arranged under. */
     coverage: Type.Optional(CoverageAnswer),
     updatedAt: Type.Optional(IsoTime),
+    /**
+     * Extension (D4.6): the owner's tracking token (`{public base}/track/{token}`), on a road_service
+     * dispatch whose service car reports its position. Operators see it too, to read the link out.
+     */
+    trackToken: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{32,128}$' })),
     /** Extension: every status it took, the first `requested`. */
     history: Type.Array(DispatchStep),
   },

@@ -38,16 +38,16 @@ export const EscalatedFeedMessage = Type.Object({
 export const FEED_EXTENSION_TYPES = ['case.escalated'] as const;
 export type EscalatedFeedMessage = Static<typeof EscalatedFeedMessage>;
 /**
- * Every live message the feed may carry. The schema accepts the extension kinds too (so every check of
- * what the service feeds passes them); the type `FeedMessage` stays the v1 union, which consoles switch
- * on exhaustively: code that reads the feed must let an unknown `type` pass (contract: clients ignore
- * what they do not know). `AnyFeedMessage` names all of them. An extension message carries `case` like
- * the v1 case messages, so a reader that takes "not session, not lockout" for a case message still holds.
+ * Every live message the feed may carry: the v1 kinds and the extension kinds (`case.escalated`), in the
+ * schema and in the type (issue 14 part 5: the console handles `case.escalated` in its exhaustive switch,
+ * so the type names it too). Code that reads the feed must still let an unknown `type` pass (contract:
+ * clients ignore what they do not know). An extension message carries `case` like the v1 case messages,
+ * so a reader that takes "not session, not lockout" for a case message still holds.
  */
 export const FeedMessage = Type.Union([CaseFeedMessage, SessionFeedMessage, LockoutFeedMessage, EscalatedFeedMessage], { $id: 'FeedMessage' });
-/** The v1 kinds (what consoles switch on exhaustively). */
-export type FeedMessage = Static<typeof CaseFeedMessage> | Static<typeof SessionFeedMessage> | Static<typeof LockoutFeedMessage>;
-export type AnyFeedMessage = FeedMessage | EscalatedFeedMessage;
+export type FeedMessage = Static<typeof CaseFeedMessage> | Static<typeof SessionFeedMessage> | Static<typeof LockoutFeedMessage> | EscalatedFeedMessage;
+/** The same as `FeedMessage` (kept for the code that named every kind while `FeedMessage` was the v1 union). */
+export type AnyFeedMessage = FeedMessage;
 
 /** Sent first on every connection; `reset: true` when `since` was too old to replay. */
 export const SnapshotMessage = Type.Object({

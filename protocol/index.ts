@@ -20,4 +20,7 @@ export * from './auth.js';
 export * from './audit.js';
 export * from './coverage.js';
 export * from './outbox.js';
+export * from './contacts.js';
+export * from './relay.js';
 export * from './service-car.js';
+export * from './track.js';

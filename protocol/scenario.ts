@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CallState, NoticeCode, RemoteOperation } from './commands.js';
-import { ImpactDirection, PowerMode } from './events.js';
+import { Agency, DispatchUpdateStatus, ServiceCar } from './dispatch.js';
+import { ImpactDirection, PowerMode, Seatbelts } from './events.js';
 import { LockoutFeature } from './lockout.js';
+import { ServiceCarStep } from './service-car.js';
 import { Vin } from './vin.js';
 
 /**
@@ -57,6 +59,22 @@ export const Expectation = Type.Object(
         strict,
       ),
     ),
+    /**
+     * Issue 12 part 8: the case's dispatches by agency, in the order they were made (D4.1, D4.2); and with
+     * `severity` its band (D4.3), with `triggers` how many events joined it (one call at a time).
+     */
+    dispatches: Type.Optional(Type.Array(Agency)),
+    severity: Type.Optional(Type.Union(['high', 'elevated', 'low'].map((b) => Type.Literal(b)))),
+    triggers: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** D4.6: the owner's app got this many `service_car_dispatched` messages (the car's app-messages topic). */
+    appMessages: Type.Optional(Type.Integer({ minimum: 0 })),
+    /**
+     * D4.6: the tracking link of the case's road-service dispatch (`GET /v1/track/{token}`): the service
+     * car has reported (`serviceCar: true`), the ETA is at most `etaMinutesAtMost`, or `ended` (410).
+     */
+    track: Type.Optional(
+      Type.Object({ serviceCar: Type.Optional(Type.Boolean()), etaMinutesAtMost: Type.Optional(Type.Integer({ minimum: 0 })), ended: Type.Optional(Type.Literal(true)) }, strict),
+    ),
     /** No case for the car's last event, after waiting `within` (e.g. an impact below the D1.2 threshold). */
     noCase: Type.Optional(Type.Literal(true)),
     /** The car's display audio (D2.5). */
@@ -65,6 +83,22 @@ export const Expectation = Type.Object(
   strict,
 );
 export type Expectation = Static<typeof Expectation>;
+
+/**
+ * Issue 12 part 8: what a crash event tells beyond delta-V (contract "Richer crash data", D4.3): the
+ * direction (right-hand drive: `right` is the driver's near side), several impacts, belt use per front
+ * seat. Left out, the simulated car draws plausible values from its seed (simulator/car/payloads.ts).
+ */
+const CrashData = {
+  direction: Type.Optional(ImpactDirection),
+  multipleImpacts: Type.Optional(Type.Boolean()),
+  seatbelts: Type.Optional(Seatbelts),
+  rollover: Type.Optional(Type.Boolean()),
+};
+
+/** `ServiceCarStep` (protocol/service-car.ts) with `to` optional: the scenario's car by default. */
+const ScenarioServiceCar = Type.Object({ ...ServiceCarStep.properties, to: Type.Optional(ServiceCarStep.properties.to) }, strict);
+export type ScenarioServiceCar = Static<typeof ScenarioServiceCar>;
 
 export const DriveStep = Type.Object(
   {
@@ -80,8 +114,13 @@ export const DriveStep = Type.Object(
 export const ScenarioStep = Type.Object(
   {
     at: ScenarioDuration,
-    airbag: Type.Optional(Type.Union([Type.Literal(true), Type.Object({ deployed: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), deltaVKmh: Type.Optional(Type.Number({ minimum: 0, maximum: 500 })) }, strict)])),
-    impact: Type.Optional(Type.Object({ deltaVKmh: Type.Number({ minimum: 0, maximum: 500 }), direction: Type.Optional(ImpactDirection) }, strict)),
+    airbag: Type.Optional(
+      Type.Union([
+        Type.Literal(true),
+        Type.Object({ deployed: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), deltaVKmh: Type.Optional(Type.Number({ minimum: 0, maximum: 500 })), ...CrashData }, strict),
+      ]),
+    ),
+    impact: Type.Optional(Type.Object({ deltaVKmh: Type.Number({ minimum: 0, maximum: 500 }), direction: Type.Optional(ImpactDirection), multipleImpacts: CrashData.multipleImpacts, seatbelts: CrashData.seatbelts }, strict)),
     sos: Type.Optional(Type.Literal(true)),
     trouble: Type.Optional(Type.Union([Type.Literal(true), Type.Object({ warningLamps: Type.Array(Type.String({ minLength: 1 })) }, strict)])),
     power: Type.Optional(PowerMode),
@@ -94,6 +133,17 @@ export const ScenarioStep = Type.Object(
     resolution: Type.Optional(Resolution),
     operatorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     remote: Type.Optional(Type.Object({ operation: RemoteOperation, expectStatus: Type.Optional(Type.Integer()) }, strict)),
+    /** Issue 12 part 8: the operator dispatches an agency for the car's case (`POST /v1/cases/{id}/dispatches`, D4.1). */
+    dispatch: Type.Optional(Type.Object({ agency: Agency, note: Type.Optional(Type.String({ maxLength: 2000 })), serviceCar: Type.Optional(ServiceCar) }, strict)),
+    /** The operator moves the case's n-th dispatch (0 = the first) (`PATCH …/dispatches/{id}`). */
+    dispatchUpdate: Type.Optional(Type.Object({ dispatch: Type.Integer({ minimum: 0 }), status: DispatchUpdateStatus, etaMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })) }, strict)),
+    /** Nobody answers: the operator's no-response dispatches (`POST /v1/cases/{id}/no-response`, D4.2). */
+    noResponse: Type.Optional(Type.Literal(true)),
+    /**
+     * D4.6: a simulated service car drives from `from` to `to` and reports its position (simulator/service-car);
+     * `to` left out: to this car where it is at the step (the scene), so a run's seeded position needs no copying.
+     */
+    serviceCar: Type.Optional(ScenarioServiceCar),
     wifi: Type.Optional(Type.Object({ enabled: Type.Boolean(), expectStatus: Type.Optional(Type.Integer()) }, strict)),
     expect: Type.Optional(Expectation),
     /** Options for the event this step fires. */
@@ -105,7 +155,7 @@ export const ScenarioStep = Type.Object(
 );
 export type ScenarioStep = Static<typeof ScenarioStep>;
 
-export const STEP_ACTIONS = ['airbag', 'impact', 'sos', 'trouble', 'power', 'securityAlarm', 'telemetry', 'drive', 'stop', 'operator', 'remote', 'wifi', 'expect'] as const;
+export const STEP_ACTIONS = ['airbag', 'impact', 'sos', 'trouble', 'power', 'securityAlarm', 'telemetry', 'drive', 'stop', 'operator', 'remote', 'wifi', 'dispatch', 'dispatchUpdate', 'noResponse', 'serviceCar', 'expect'] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 export const ScenarioCar = Type.Object(

@@ -40,6 +40,8 @@ export const inboundFilters = {
   telemetry: 'v1/vehicles/+/telemetry',
   status: 'v1/vehicles/+/status',
   acks: 'v1/vehicles/+/acks',
+  /** Extension (D4.6): service cars' positions, through the same intake as cars' topics (services/incident/service-cars.ts). */
+  serviceCarPositions: 'v1/service-cars/+/position',
 } as const;
 
 /** Topics only the backend may publish to (the embedded broker refuses them from anyone else). */

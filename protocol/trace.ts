@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ContractVersion, Id, IsoTime } from './common.js';
 import { Agency, DispatchDestination, DispatchUpdateStatus, ServiceCar } from './dispatch.js';
+import { EmailStatus, MAX_CONTACTS } from './contacts.js';
 import { Vin } from './vin.js';
 
 /**
@@ -77,8 +78,8 @@ export const TraceMqttLine = Type.Object(
 );
 export type TraceMqttLine = Static<typeof TraceMqttLine>;
 
-/** Issue 12 part 4 added `dispatch`, `dispatch_update` and `no_response` (D4.1, D4.2). */
-export const TRACE_OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close', 'dispatch', 'dispatch_update', 'no_response'] as const;
+/** Issue 12 part 4 added `dispatch`, `dispatch_update` and `no_response` (D4.1, D4.2); part 5 `relay`, `relay_phone_result` (D4.5). */
+export const TRACE_OPERATOR_ACTIONS = ['answer', 'hangup', 'callback', 'close', 'dispatch', 'dispatch_update', 'no_response', 'relay', 'relay_phone_result'] as const;
 
 /**
  * What a dispatch line carries (issue 12 part 4): `dispatch` names the agency and what it was told;
@@ -93,7 +94,25 @@ const dispatchFields = {
   dispatch: Type.Optional(Type.Integer({ minimum: 0 })),
   status: Type.Optional(DispatchUpdateStatus),
   etaMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
+  ...relayFields(),
 };
+
+/**
+ * What a relay line carries (issue 12 part 5, D4.5): `relay` the message and the car's contacts as they
+ * were (name, phone, email and whether it was confirmed: a replay registers them first, as the relay
+ * depends on them; never a token); `relay_phone_result` names the relay by its place in the case's
+ * `relays` (0 first) and whether the call was answered.
+ */
+function relayFields() {
+  return {
+    message: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    contacts: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String(), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()), emailStatus: Type.Optional(EmailStatus) }, strict), { maxItems: MAX_CONTACTS }),
+    ),
+    relay: Type.Optional(Type.Integer({ minimum: 0 })),
+    answered: Type.Optional(Type.Boolean()),
+  };
+}
 export const OperatorActionKind = Type.Union(TRACE_OPERATOR_ACTIONS.map((a) => Type.Literal(a)));
 export type OperatorActionKind = (typeof TRACE_OPERATOR_ACTIONS)[number];
 
@@ -170,6 +189,10 @@ export const Outcome = Type.Object(
     impacts: Type.Array(Loose),
     operatorActions: Type.Array(Loose),
     deadLetters: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }, strict)),
+    /** Issue 12 part 5 (D4.5): the emails put on `v1/outbox/email` (`{t, kind, to, subject}`: no body, no token); only when there were any. */
+    emails: Type.Optional(Type.Array(Loose)),
+    /** Issue 12 part 6 (D4.6): messages to owners' apps (`{t, vin, kind, case, dispatch, track}`, the token named); only when there were any. */
+    appMessages: Type.Optional(Type.Array(Loose)),
   },
   { ...strict, $id: 'Outcome' },
 );

@@ -62,6 +62,8 @@ export const ConfigSchema = Type.Object({
   MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   /** MQTT_TOOL_PASSWORD: embedded broker, AUTH=on: password of the read-only tool account `anshin-tool` (trace recorders, bench probes); unset: no tool account. */
   MQTT_TOOL_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  /** MQTT_MAIL_PASSWORD: embedded broker, AUTH=on: password of the mail gateway's account `anshin-mail` (subscribes to `v1/outbox/email` only, D4.5); unset: no such account. */
+  MQTT_MAIL_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   /** INGEST_MAX_TRIES: a message that fails this often with the store up is dead-lettered. */
   INGEST_MAX_TRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
   /** INGEST_HOLD_MS: embedded broker: a car's publish held this long in a store outage is refused (no PUBACK). */
@@ -92,6 +94,11 @@ export const ConfigSchema = Type.Object({
   POSITION_CASE_UPDATE_SECONDS: Type.Number({ default: 10, minimum: 0, maximum: 3600 }),
   /** POSITION_MIN_METRES: a move shorter than this is GNSS noise: no case update, no new track point. */
   POSITION_MIN_METRES: Type.Number({ default: 50, minimum: 0, maximum: 10_000 }),
+  // Issue 12 part 6, "Service-car arrival" (D4.6).
+  /** PUBLIC_BASE_URL: the address owners reach this service at, for tracking links (`{base}/track/{token}`); default `http://HOST:HTTP_PORT`. */
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
+  /** SERVICE_CAR_SPEED_KMH: the speed a tracking link's ETA assumes over the great-circle distance to the scene. */
+  SERVICE_CAR_SPEED_KMH: Type.Number({ default: 40, exclusiveMinimum: 0, maximum: 300 }),
   // Issue 12 part 4, "Answer targets".
   /** ANSWER_TARGET_S: seconds within which a ringing call of priority 1, 2, 3 should be answered (`P1,P2,P3`); past it the case is escalated once. */
   ANSWER_TARGET_S: Type.String({ default: '10,15,20', pattern: '^\\s*\\d{1,4}(\\.\\d+)?\\s*(,\\s*\\d{1,4}(\\.\\d+)?\\s*){2}$', description: 'three numbers of seconds, P1,P2,P3' }),

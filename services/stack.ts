@@ -26,6 +26,8 @@ export interface StackOptions {
   store?: Store;
   logger?: Logger;
   newId?: () => string;
+  /** D4.6: draws tracking tokens (random by default; the trace-fixture recorder seeds it, so traces are byte-stable). */
+  newToken?: () => string;
   /** Extra HTTP plugins; the operator console is added by default. */
   plugins?: FastifyPluginAsync[];
   console?: boolean;
@@ -98,7 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         clock,
         logger,
       });
-  const service = new IncidentService({ store, clock, config, outbound: broker ?? link!, logger, newId });
+  const service = new IncidentService({ store, clock, config, outbound: broker ?? link!, logger, newId, ...(options.newToken ? { newToken: options.newToken } : {}) });
   const intake = new IngestRunner({
     handle: service.ingest,
     store,

@@ -1,4 +1,4 @@
-import { isoTime, type AuditActor, type AuditEntry, type Case, type Dispatch, type LockoutFeature } from '../../protocol/index.js';
+import { isoTime, type AuditActor, type AuditEntry, type Case, type Dispatch, type LockoutFeature, type Relay, type Contact } from '../../protocol/index.js';
 
 /** An audit entry before it is stamped with its id and time (at commit: core.ts `RunOptions.audit`). */
 export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;
@@ -80,4 +80,29 @@ export function dealerAudit(vin: string, dealerId: string, actor: AuditActor): A
 /** Contract "Answer targets": the service escalated a call unanswered past its target (a system action). */
 export function escalationAudit(c: Pick<Case, 'id' | 'vin' | 'priority'>, targetSeconds: number): AuditDraft {
   return { actor: { kind: 'system', id: 'answer-target' }, action: 'case.escalated', caseId: c.id, vin: c.vin, details: { priority: c.priority, targetSeconds } };
+}
+
+/** D4.5 (contract "Message relay"): the owner's contacts replaced: how many, which addresses are to be confirmed. */
+export function contactsAudit(vin: string, contacts: { name: string; phone?: string; email?: string; emailStatus?: string }[], mailed: string[], actor: AuditActor): AuditDraft {
+  const listed = contacts.map((c) => ({ name: c.name, ...(c.phone !== undefined ? { phone: c.phone } : {}), ...(c.email !== undefined ? { email: c.email, emailStatus: c.emailStatus } : {}) }));
+  return { actor, action: 'contacts.update', vin, details: { contacts: listed, confirmationSent: mailed } };
+}
+
+/** D4.5: a contact address confirmed with its token (the token holder acted; no account names it). */
+export function contactConfirmedAudit(vin: string, email: string): AuditDraft {
+  return { actor: { kind: 'system', id: 'contact-confirmation' }, action: 'contacts.confirm', vin, details: { email } };
+}
+
+/** D4.5: a relay asked for, with the one call it makes. */
+export function relayCreatedAudit(r: Relay, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor, contacts: Contact[] = []): AuditDraft {
+  const phone = r.attempts.find((a) => a.channel === 'phone');
+  // The car's contacts as the relay found them: what a trace's `relay` line carries, so a replay can register them first.
+  const listed = contacts.map((x) => ({ name: x.name, ...(x.phone !== undefined ? { phone: x.phone } : {}), ...(x.email !== undefined ? { email: x.email, emailStatus: x.emailStatus ?? 'provisional' } : {}) }));
+  return { actor, action: 'relay.create', caseId: c.id, vin: c.vin, details: { operatorId: r.requestedBy, relayId: r.id, contactName: r.contactName, to: phone?.to, message: r.message, contacts: listed } };
+}
+
+/** D4.5: the result of the relay's call, and what followed (a call-back email, or unreachable). */
+export function relayPhoneResultAudit(r: Relay, answered: boolean, operatorId: string, c: Pick<Case, 'id' | 'vin'>, actor: AuditActor): AuditDraft {
+  const email = r.attempts.find((a) => a.channel === 'email');
+  return { actor, action: 'relay.phone_result', caseId: c.id, vin: c.vin, details: { operatorId, relayId: r.id, answered, status: r.status, ...(email ? { emailTo: email.to } : {}) } };
 }

@@ -10,6 +10,9 @@ const TOPIC_ACTIONS: Record<string, OperatorAudit['action']> = {
   'dispatch.create': 'dispatch',
   'dispatch.update': 'dispatch_update',
   'case.no_response': 'no_response',
+  // Issue 12 part 5 (D4.5): relays too.
+  'relay.create': 'relay',
+  'relay.phone_result': 'relay_phone_result',
 };
 
 /**
@@ -17,7 +20,7 @@ const TOPIC_ACTIONS: Record<string, OperatorAudit['action']> = {
  * action, time and operator as the audit entry committed with it, so that a trace recorder on any
  * broker sees operator actions as before. Null for an entry the topic does not carry.
  */
-export function operatorTopicMessage(entry: AuditEntry, c: Pick<Case, 'id' | 'vin' | 'eventId' | 'dispatches'>): { topic: string; payload: string } | null {
+export function operatorTopicMessage(entry: AuditEntry, c: Pick<Case, 'id' | 'vin' | 'eventId' | 'dispatches' | 'relays'>): { topic: string; payload: string } | null {
   const action = TOPIC_ACTIONS[entry.action];
   if (!action) return null;
   const d = entry.details as Record<string, unknown>;
@@ -42,6 +45,17 @@ export function operatorTopicMessage(entry: AuditEntry, c: Pick<Case, 'id' | 'vi
     message.dispatch = index;
     message.status = d.to as OperatorAudit['status'];
     if (typeof d.etaMinutes === 'number') message.etaMinutes = d.etaMinutes;
+  }
+  if (action === 'relay') {
+    if (typeof d.message === 'string') message.message = d.message;
+    if (Array.isArray(d.contacts)) message.contacts = d.contacts as OperatorAudit['contacts'];
+  }
+  if (action === 'relay_phone_result') {
+    // By its place in the case, as a dispatch update; `c` is the case before the change.
+    const index = (c.relays ?? []).findIndex((x) => x.id === d.relayId);
+    if (index < 0) return null;
+    message.relay = index;
+    message.answered = d.answered === true;
   }
   return { topic: topics.operatorAudit, payload: JSON.stringify(message) };
 }

@@ -1,4 +1,5 @@
 import { isVin, isoTime, type AuditActor, type AuditEntry } from '../../protocol/index.js';
+import { serviceCarOfUsername } from '../broker/acl.js';
 import type { VehicleCredentials } from '../broker/vehicle-auth.js';
 import type { Store } from '../incident/store/port.js';
 import { matchesSaltedHash, newSecret, saltedHash } from './secrets.js';
@@ -16,7 +17,8 @@ export class StoreVehicleCredentials implements VehicleCredentials {
 
   async verify(vin: string, password: Buffer): Promise<boolean> {
     // Wildcards, empty or odd usernames never reach the store (the broker refuses them too).
-    if (!isVin(vin) || password.length === 0 || password.length > 256) return false;
+    // D4.6: service cars' credentials are kept the same way under their username `svc-<id>` (broker/acl.ts).
+    if (!(isVin(vin) || serviceCarOfUsername(vin) !== null) || password.length === 0 || password.length > 256) return false;
     const kept = await this.store.getVehicleCredential(vin);
     return kept !== null && matchesSaltedHash(password, kept);
   }

@@ -19,7 +19,12 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { vehicleRoutes } from './routes/vehicles.js';
 import { dispatchRoutes } from './routes/dispatches.js';
+import { trackRoutes } from './routes/track.js';
+import { serviceCarRoutes } from './routes/service-cars.js';
 import { statsRoutes } from './routes/stats.js';
+import { contactRoutes } from './routes/contacts.js';
+import { relayRoutes } from './routes/relay.js';
+import { noteRoutes } from './routes/notes.js';
 import type { IncidentService } from './service.js';
 
 declare module 'fastify' {
@@ -74,7 +79,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(vehicleRoutes);
   await app.register(dispatchRoutes); // issue 12 parts 4 and 7
+  await app.register(trackRoutes); // issue 12 part 6: the owner's tracking link (D4.6)
+  await app.register(serviceCarRoutes); // issue 12 part 6: service cars' MQTT credentials
   await app.register(statsRoutes); // contract "Answer targets"
+  await app.register(contactRoutes); // issue 12 part 5: contacts (D4.5)
+  await app.register(relayRoutes); // issue 12 part 5: message relay (D4.5)
+  await app.register(noteRoutes); // issue 14 part 2: notes on a case
   await app.register(identityRoutes);
   await app.register(auditRoutes);
   await app.register(coverageRoutes, { clock: options.service.clock }); // contract "Coverage"

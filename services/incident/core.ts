@@ -28,9 +28,10 @@ export interface RunOptions {
   eventId?: string;
   /**
    * Sent after the commit too; `key` gets the commit's version appended, so entries never collide. A
-   * function is given this commit's audit entries (the operator-actions topic is made from them).
+   * function is given this commit's audit entries (the operator-actions topic is made from them), and
+   * the decision (D4.5: the emails it owes go to `v1/outbox/email` with the commit).
    */
-  also?: OutboxDraft[] | ((audit: AuditEntry[]) => OutboxDraft[]);
+  also?: OutboxDraft[] | ((audit: AuditEntry[], decision: Decision) => OutboxDraft[]);
   /**
    * Issue 11: the audit entries of this change, from the decision and the commands it stamped. Core
    * gives each its id and the decision's time, and the store commits them with the change, or neither.
@@ -105,13 +106,13 @@ export class IncidentCore {
       if (isRefusal(decision)) return decision;
       if (eventId === undefined && isNoop(decision)) {
         // Nothing changed, so nothing is audited; the operator-actions topic still hears it, as before issue 11.
-        this.deps.relay.sendUncommitted(this.alsoFor(options, this.auditFor(options, decision, [], ctx.now)));
+        this.deps.relay.sendUncommitted(this.alsoFor(options, this.auditFor(options, decision, [], ctx.now), decision));
         return { status: 'noop', decision };
       }
       const commands = this.stampCommands(vin, decision);
       const version = aggregate.vehicle.version + 1;
       const audit = this.auditFor(options, decision, commands, ctx.now);
-      const outbox = this.outboxFor(vin, decision, commands, this.alsoFor(options, audit), version);
+      const outbox = this.outboxFor(vin, decision, commands, this.alsoFor(options, audit, decision), version);
       const result = await this.deps.store.commit({
         vin,
         expectedVersion: aggregate.vehicle.version,
@@ -146,9 +147,9 @@ export class IncidentCore {
     return (options.audit?.({ decision, commands }) ?? []).map((draft) => stampAudit(draft, this.newAuditId(), now));
   }
 
-  private alsoFor(options: RunOptions, audit: AuditEntry[]): OutboxDraft[] {
+  private alsoFor(options: RunOptions, audit: AuditEntry[], decision: Decision): OutboxDraft[] {
     const { also = [] } = options;
-    return typeof also === 'function' ? also(audit) : also;
+    return typeof also === 'function' ? also(audit, decision) : also;
   }
 
   /** What the car and the partner are told of a decision: commands, the retained lockout, alarms. */

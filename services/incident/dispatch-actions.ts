@@ -1,6 +1,6 @@
 import type { AuditActor, Case, Dispatch, NoResponseResult } from '../../protocol/index.js';
 import { dealerAudit, dispatchCreatedAudit, dispatchUpdatedAudit, noResponseAudit } from '../audit/entries.js';
-import { decideDealer, decideDispatch, decideDispatchUpdate, decideNoResponse, type Decision, type DispatchRequest, type DispatchUpdate } from './domain/index.js';
+import { decideDealer, decideDispatch, decideDispatchUpdate, decideNoResponse, tracksServiceCar, type Decision, type DispatchRequest, type DispatchUpdate } from './domain/index.js';
 import { DomainError } from './domain-errors.js';
 import type { IncidentService } from './service.js';
 
@@ -20,12 +20,20 @@ function addedDispatches(decision: Decision | null, before: Case): Dispatch[] {
 export class DispatchActions {
   constructor(private readonly svc: IncidentService) {}
 
-  async create(request: DispatchRequest, actor: AuditActor): Promise<Dispatch> {
-    const { dealers } = this.svc;
+  async create(plain: DispatchRequest, actor: AuditActor): Promise<Dispatch> {
+    const { dealers, tracking } = this.svc;
+    // D4.6: a road_service dispatch whose service car reports its position gets the owner a tracking
+    // token (indexed before the commit, track.ts) and one app message, in the commit's outbox.
+    const request: DispatchRequest = tracksServiceCar(plain) ? { ...plain, trackToken: tracking.newToken() } : plain;
+    const token = request.trackToken;
     const { case: after, decision } = await this.svc.caseChange(
       request.caseId,
       (aggregate, ctx) => decideDispatch(aggregate, request, ctx, dealers),
       (decision, found) => addedDispatches(decision, found).map((d) => dispatchCreatedAudit(d, found, actor)),
+      {
+        ...(token !== undefined ? { before: (found: Case) => tracking.index(token, found.id) } : {}),
+        also: (decision, found) => addedDispatches(decision, found).flatMap((d) => tracking.appMessage(found.vin, d) ?? []),
+      },
     );
     const created = decision?.cases.find((c) => c.id === request.caseId)?.dispatches?.at(-1);
     const stored = after.dispatches?.find((d) => d.id === created?.id);

@@ -13,7 +13,10 @@ import type { Refusal, RefusalDetails } from './domain/index.js';
  * - issue 11: `unauthorized`, `forbidden`, `invalid_credentials`, `rate_limited`, `operator_exists`,
  *   `operator_not_found`, `last_admin`, `unknown_cursor` (services/identity/, services/audit/);
  * - issue 12 part 4: the dispatch refusals (`dispatch_not_found`, `dispatch_finished`,
- *   `dispatch_status_backwards`, `not_an_emergency`, `coverage_not_applicable`), and `unknown_dealer`.
+ *   `dispatch_status_backwards`, `not_an_emergency`, `coverage_not_applicable`), and `unknown_dealer`;
+ * - issue 12 part 5 (D4.5): `relay_not_available`, `no_registered_contact`, `already_called`,
+ *   `relay_not_found`, `contact_token_not_found`, `contact_token_used`, `contact_token_expired`: refusals
+ *   declared beside their rules (domain/relay.ts, by augmenting `RefusalDetails`).
  */
 export interface DomainErrorDetails extends RefusalDetails {
   case_not_found: { caseId: string };
@@ -37,6 +40,10 @@ export interface DomainErrorDetails extends RefusalDetails {
   unknown_cursor: { before: string };
   /** Issue 12 part 7: `PUT /v1/vehicles/{vin}/dealer` names no dealer of the list. */
   unknown_dealer: { dealerId: string };
+  /** Issue 12 part 6 (D4.6): `GET /v1/track/{token}` names no tracking link. */
+  track_not_found: Record<string, never>;
+  /** D4.6: the tracked dispatch is completed or cancelled: the link has ended. */
+  track_ended: { status: string };
 }
 export type DomainErrorCode = keyof DomainErrorDetails;
 

@@ -37,6 +37,17 @@ export const ERRORS = {
   not_an_emergency: { status: 409, message: 'no-response dispatching is for airbag, impact and SOS calls' },
   coverage_not_applicable: { status: 400, message: 'a coverage assessment goes on a road_service dispatch only' },
   unknown_dealer: { status: 404, message: 'no such dealer in the dealer list' },
+  // Issue 12 part 6 (v1 "Service-car arrival", D4.6).
+  track_not_found: { status: 404, message: 'no such tracking link' },
+  track_ended: { status: 410, message: 'the service car has arrived or was called off: this link has ended' },
+  // Issue 12 part 5 (v1 "Message relay", D4.5): the refusals of domain/relay.ts.
+  relay_not_available: { status: 409, message: 'a message is relayed only on a trouble case with road service or dealer transport arranged' },
+  no_registered_contact: { status: 409, message: 'the owner registered no contact with a phone' },
+  already_called: { status: 409, message: 'the contact was called once already' },
+  relay_not_found: { status: 404, message: 'no such relay on this case' },
+  contact_token_not_found: { status: 404, message: 'no contact address holds this token' },
+  contact_token_used: { status: 410, message: 'this token was used already' },
+  contact_token_expired: { status: 410, message: 'this token has expired' },
   locked_out: { status: 423, message: 'the feature is locked out after an emergency call (D3)' },
   request_timeout: { status: 408, message: 'the request did not arrive in time' },
   payload_too_large: { status: 413, message: 'the request body is too large' },
@@ -103,6 +114,15 @@ const DOMAIN_HTTP: { [C in DomainErrorCode]: (details: DomainErrorDetails[C]) =>
   not_an_emergency: ({ trigger }) => ({ body: { trigger } }),
   coverage_not_applicable: ({ agency }) => ({ body: { agency } }),
   unknown_dealer: ({ dealerId }) => ({ body: { dealerId } }),
+  relay_not_available: ({ reason }) => ({ body: { reason } }),
+  no_registered_contact: ({ contacts }) => ({ body: { contacts } }),
+  already_called: ({ relayId, status }) => ({ body: { relayId, status } }),
+  relay_not_found: ({ relayId }) => ({ body: { relayId } }),
+  contact_token_not_found: () => ({}),
+  contact_token_used: ({ usedAt }) => ({ body: { usedAt } }),
+  contact_token_expired: ({ expiredAt }) => ({ body: { expiredAt } }),
+  track_not_found: () => ({}),
+  track_ended: ({ status }) => ({ body: { status } }),
 };
 
 function extrasOf<C extends DomainErrorCode>(code: C, details: DomainErrorDetails[C]): HttpExtras {

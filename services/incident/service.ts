@@ -13,6 +13,7 @@ import {
   type RecordedImpact,
   type RemoteOperation,
   type SecurityAlert,
+  type ServiceCarCredentialsIssued,
   type Stats,
   type VoiceSession,
 } from '../../protocol/index.js';
@@ -42,11 +43,16 @@ import {
 import { DomainError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './domain-errors.js';
 import { feedLimits } from './feed/backpressure.js';
 import { FeedHub } from './feed/feed-hub.js';
-import { createIngest } from './ingest/index.js';
+import { createIngest, type IngestOutcome } from './ingest/index.js';
+import { ServiceCars, type ServiceCarOutcome } from './service-cars.js';
+import { Tracking } from './track.js';
+import { issueServiceCarCredential } from './service-car-credentials.js';
 import { PositionTracker } from './ingest/positions.js';
 import { LockoutScheduler } from './lockout-scheduler.js';
 import { AnswerTargets } from './answer-targets.js';
 import { DispatchActions } from './dispatch-actions.js';
+import { ContactActions } from './contact-actions.js';
+import { RelayActions } from './relay-actions.js';
 import { computeStats, STATS_WINDOW_HOURS } from './stats.js';
 import { DEALERS } from './dealers/index.js';
 import { Metrics } from './metrics.js';
@@ -60,6 +66,8 @@ export interface IncidentServiceDeps {
   outbound: Outbound;
   logger: Logger;
   newId: () => string;
+  /** D4.6: draws tracking tokens (track.ts); random unless given (trace recording and replay seed it). */
+  newToken?: () => string;
 }
 
 /**
@@ -75,7 +83,12 @@ export class IncidentService {
   readonly scheduler: LockoutScheduler;
   readonly relay: OutboxRelay;
   readonly feed: FeedHub;
-  readonly ingest: ReturnType<typeof createIngest>;
+  /** Every inbound message: cars' topics through ingest, service cars' positions through `serviceCars` (D4.6). */
+  readonly ingest: Ingest;
+  /** Issue 12 part 6 (D4.6): service cars' newest positions (service-cars.ts). */
+  readonly serviceCars: ServiceCars;
+  /** Issue 12 part 6 (D4.6): tracking links and the owner's app message (track.ts). */
+  readonly tracking: Tracking;
   readonly positions: PositionTracker;
   /** Issue 12 part 4: escalation of calls ringing past ANSWER_TARGET_S, and answer times. */
   readonly answerTargets: AnswerTargets;
@@ -83,6 +96,10 @@ export class IncidentService {
   readonly dealers: DealerList = DEALERS;
   /** Issue 12 parts 4 and 7: dispatches, no response, the registered dealer (dispatch-actions.ts). */
   readonly dispatches: DispatchActions = new DispatchActions(this);
+  /** Issue 12 part 5 (D4.5): the owner's contacts and their confirmation (contact-actions.ts). */
+  readonly contacts: ContactActions;
+  /** Issue 12 part 5 (D4.5): message relay to the contacts (relay-actions.ts). */
+  readonly messageRelay: RelayActions;
   private readonly store: Store;
   readonly clock: Clock;
   readonly config: Config;
@@ -102,6 +119,8 @@ export class IncidentService {
     this.core = new IncidentCore({ ...deps, relay: this.relay, metrics: this.metrics, onLockoutScheduled: (vin, until) => this.scheduler.arm(vin, until) });
     this.feed = new FeedHub(store, clock, this.metrics, feedLimits(config));
     this.identity = new IdentityService({ store, clock, config, logger });
+    this.contacts = new ContactActions(this, store);
+    this.messageRelay = new RelayActions(this);
     this.auditIds = ulidFactory(clock);
     this.answerTargets = new AnswerTargets({ clock, store, core: this.core, metrics: this.metrics, logger, targetsS: answerTargets(config) });
     // Lockouts committed by other instances sharing the store are armed here too (D3.5), and so are
@@ -112,7 +131,11 @@ export class IncidentService {
     });
     // Issue 12 (D2.1): cars' last known positions from telemetry, shared through the store in batches.
     this.positions = new PositionTracker({ store, clock, config, logger });
-    this.ingest = createIngest({ config, core: this.core, logger, positions: this.positions });
+    const vehicles = createIngest({ config, core: this.core, logger, positions: this.positions });
+    this.serviceCars = new ServiceCars({ store, clock, config, core: this.core, metrics: this.metrics, logger });
+    const ingest = (topic: string, payload: Buffer) => (topic.startsWith(SERVICE_CAR_TOPIC_START) ? this.serviceCars.ingest(topic, payload) : vehicles(topic, payload));
+    this.ingest = ingest as Ingest;
+    this.tracking = new Tracking({ store, config, serviceCars: this.serviceCars, ...(deps.newToken ? { newToken: deps.newToken } : {}) });
   }
 
   /**
@@ -134,6 +157,7 @@ export class IncidentService {
     this.answerTargets.stop();
     await this.relay.stop();
     await this.positions.stop();
+    await this.serviceCars.stop();
     this.feed.close();
   }
 
@@ -196,11 +220,21 @@ export class IncidentService {
     caseId: string,
     decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal,
     audit: (decision: Decision, found: Case) => AuditDraft[],
+    options: CaseChangeOptions = {},
   ): Promise<{ case: Case; decision: Decision | null }> {
     return this.answer(async () => {
       const found = await this.store.getCase(caseId);
       if (!found) throw caseNotFound(caseId);
-      const result = await this.core.run(found.vin, decide, { audit: ({ decision }) => audit(decision, found), also: (entries) => this.operatorTopic(entries, found) });
+      await options.before?.(found);
+      // core.run calls `audit` before `also` on every try: `decided` is this try's decision.
+      let decided: Decision | null = null;
+      const result = await this.core.run(found.vin, decide, {
+        audit: ({ decision }) => {
+          decided = decision;
+          return audit(decision, found);
+        },
+        also: (entries) => [...this.operatorTopic(entries, found), ...(decided && options.also ? options.also(decided, found) : [])],
+      });
       if (isRefusal(result)) throw DomainError.refused(result);
       if (result.status === 'duplicate') throw new Error(`change of case ${caseId}: commit reported a duplicate event`);
       if (result.status === 'ok') this.deps.logger.info({ caseId, vin: found.vin }, result.decision.outcome);
@@ -215,6 +249,26 @@ export class IncidentService {
     return this.answer(async () => {
       const result = await this.core.run(vin, decide, { audit });
       if (!isRefusal(result) && result.status === 'ok') this.deps.logger.info({ vin }, result.decision.outcome);
+    });
+  }
+
+  /**
+   * Issue 12 part 5 (D4.5): a change to one car's own state that the rules may refuse (its contacts, a
+   * confirmation), with its audit entries and the messages it owes (emails, `also`) in the same commit.
+   * A refusal is thrown with its code; returns the decision (that of a noop too).
+   */
+  vehicleDecision(
+    vin: string,
+    decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal,
+    audit: (decision: Decision) => AuditDraft[],
+    also?: (decision: Decision) => OutboxDraft[],
+  ): Promise<Decision> {
+    return this.answer(async () => {
+      const result = await this.core.run(vin, decide, { audit: ({ decision }) => audit(decision), also: (_entries, decision) => also?.(decision) ?? [] });
+      if (isRefusal(result)) throw DomainError.refused(result);
+      if (result.status === 'duplicate') throw new Error(`change of vehicle ${vin}: commit reported a duplicate event`);
+      if (result.status === 'ok') this.deps.logger.info({ vin }, result.decision.outcome);
+      return result.decision;
     });
   }
 
@@ -248,6 +302,11 @@ export class IncidentService {
       if (message) out.push({ key: out.length === 0 ? `audit:${found.id}` : `audit:${found.id}:${out.length}`, ...message, qos: 1, retain: false });
     }
     return out;
+  }
+
+  /** Issue 12 part 6 (D4.6): `PUT /v1/service-cars/{id}/credentials` (service-car-credentials.ts). */
+  issueServiceCarCredentials(id: string, actor: AuditActor): Promise<ServiceCarCredentialsIssued> {
+    return this.answer(() => issueServiceCarCredential(this.store, id, actor, { id: this.auditIds(), now: this.clock.now() }));
   }
 
   /** Issue 11, `GET /v1/audit`: newest first, filtered and paged. */
@@ -349,8 +408,9 @@ export class IncidentService {
    * Every answer of the service passes here: domain errors (BusyError included) go out as they are; a
    * store outage, named by the adapter (StoreUnavailable) or found by a failing ping, becomes
    * `unavailable`; anything else is a fault and stays one (a 500 whose details are only logged).
+   * Public for the action classes' own store reads (D4.5: the contact-token index, contact-actions.ts).
    */
-  private async answer<T>(work: () => Promise<T>): Promise<T> {
+  async answer<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
@@ -371,6 +431,27 @@ export class IncidentService {
     }
   }
 }
+
+/** Issue 12 part 6: what a case change also does (a tracking token indexed, an app message in the commit's outbox). */
+export interface CaseChangeOptions {
+  /** Store work before deciding (after the case is found); its outage answers `unavailable` like the rest. */
+  before?: (found: Case) => Promise<void>;
+  /** Messages the commit also owes the broker, from this try's decision (sent after the commit, through the outbox). */
+  also?: (decision: Decision, found: Case) => OutboxDraft[];
+}
+
+/**
+ * The service's intake. A topic typed as a service car's gets the service-car outcome; any other string
+ * the vehicle ingest's. A service-car topic held in a plain `string` (the broker's intake, trace replay)
+ * is typed as the latter: those callers only wait for the promise and never read the outcome.
+ */
+export interface Ingest {
+  (topic: `v1/service-cars/${string}`, payload: Buffer): Promise<ServiceCarOutcome>;
+  (topic: string, payload: Buffer): Promise<IngestOutcome>;
+}
+
+/** Topics of service cars' position reports (protocol/topics.ts inboundFilters.serviceCarPositions). */
+const SERVICE_CAR_TOPIC_START = 'v1/service-cars/';
 
 /** Who the audit names for a request to a car when the caller gives nobody (a test, a tool in-process). */
 const ANONYMOUS: AuditActor = { kind: 'service', id: 'anonymous' };

@@ -21,7 +21,7 @@ describe('console e2e: keyboard only (issue 14 part 7)', () => {
     const help = page.getByTestId('help');
     await help.waitFor();
     const listed = await help.textContent();
-    for (const words of ['応答', '切断', 'コールバック', '事案を完了', '次 / 前の事案', '車台番号で検索', '出動要請', '準備中']) expect(listed).toContain(words);
+    for (const words of ['応答', '切断', 'コールバック', '事案を完了', '次 / 前の事案', '車台番号で検索', '出動要請']) expect(listed).toContain(words);
     // Keys do nothing else while the help is open; Esc closes it.
     await kb.press('n');
     expect(await page.locator('section.case[data-case-id]').count()).toBe(0);

@@ -23,6 +23,7 @@ import {
   FeedMessage,
   LockoutMessage,
   OperatorAudit,
+  OutboxEmail,
   SecurityAlert,
   parseTopic,
   topics,
@@ -88,11 +89,13 @@ const checks: Record<string, Validator<TSchema>> = {
   deadLetter: validator(DeadLetter),
   audit: validator(OperatorAudit),
   feed: validator(FeedMessage),
+  email: validator(OutboxEmail),
 };
 
 function wireKind(topic: string): keyof typeof checks {
   if (topic === topics.deadLetter) return 'deadLetter';
   if (topic === topics.operatorAudit) return 'audit';
+  if (topic === topics.outboxEmail) return 'email'; // D4.5
   if (topic.startsWith(topics.partnerAlarm(''))) return 'alarm';
   const route = parseTopic(topic);
   if (route.kind === 'commands') return 'command';

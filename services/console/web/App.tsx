@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Case } from '../../../protocol/index.js';
+import type { Case, EscalatedFeedMessage } from '../../../protocol/index.js';
 import { CaseMap, type MapControl } from './components/CaseMap.js';
 import { CaseView } from './components/CaseView.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LoginDialog } from './components/LoginDialog.js';
 import { Queue } from './components/Queue.js';
+import { SupervisorView } from './components/SupervisorView.js';
 import { TokenDialog, type TokenRequest } from './components/TokenDialog.js';
 import { useCaseActions } from './hooks/use-case-actions.js';
 import { useFeed } from './hooks/use-feed.js';
@@ -13,7 +14,7 @@ import { useKeyboard, type KeyMap } from './hooks/use-keyboard.js';
 import { I18nContext, initialLang, MESSAGES, saveLang, type I18n, type Lang } from './i18n/index.js';
 import { canDo, type CaseActionName } from './lib/actions.js';
 import { createApi } from './lib/api.js';
-import { readLogin, tokenGate, type AuthMode } from './lib/auth.js';
+import { authMode, readLogin, tokenGate, type AuthMode } from './lib/auth.js';
 import { sessionOf } from './lib/feed-state.js';
 import { casePlace } from './lib/location.js';
 import { arrangeQueue, filterCounts, moveSelection, openQueue, QUEUE_FILTERS, type QueueFilter } from './lib/queue.js';
@@ -47,13 +48,23 @@ export function App() {
   const [tokenRequest, setTokenRequest] = useState<(TokenRequest & { mode: AuthMode }) | null>(null);
   // Issue 11: who is logged in (AUTH=on), shown in the header with a Log out button.
   const [login, setLogin] = useState(readLogin);
-  const [announcement, setAnnouncement] = useState('');
+  // The last few announcements, newest last: a new one (an escalation) never wipes out the one before
+  // (an overdue priority 1) before a screen reader has read it.
+  const [announcements, setAnnouncements] = useState<{ id: number; text: string }[]>([]);
+  const announceSeq = useRef(0);
+  const setAnnouncement = useCallback((text: string) => setAnnouncements((list) => [...list, { id: ++announceSeq.current, text }].slice(-3)), []);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [filter, setFilter] = useState<QueueFilter>('all');
   const [query, setQuery] = useState('');
   const [help, setHelp] = useState(false);
   const [soundOk, setSoundOk] = useState(soundReady);
+  // Issue 14 part 2: the no-response confirmation (by case), and the notes being typed (by case): page
+  // state, so that a login asked again (session expired, issue 14 part 6) loses none of it.
+  const [confirmNoResponse, setConfirmNoResponse] = useState<string | null>(null);
+  const [noteDrafts, setNoteDrafts] = useState<Record<string, string>>({});
+  // Issue 14 part 4: the supervisor view in place of the map.
+  const [supView, setSupView] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const mapControl = useRef<MapControl | null>(null);
   const mRef = useRef(m);
@@ -70,13 +81,29 @@ export function App() {
   );
   const api = useMemo(() => createApi({ operatorId: () => settingsRef.current.operatorId, unauthorized: askToken }), [askToken]);
 
-  const onNewPriorityOne = useCallback((c: Case) => {
-    const mm = mRef.current;
-    setAnnouncement(mm.newP1(mm.trigger[c.trigger], c.vin, c.test, !c.position));
-    if (settingsRef.current.sound && !c.test) playAlert();
-  }, []);
-  const { feed, conn, now, addSession, reconnect } = useFeed({ api, askToken, onNewPriorityOne });
-  const { action, run } = useCaseActions(api, openId, addSession);
+  const onNewPriorityOne = useCallback(
+    (c: Case) => {
+      const mm = mRef.current;
+      setAnnouncement(mm.newP1(mm.trigger[c.trigger], c.vin, c.test, !c.position));
+      if (settingsRef.current.sound && !c.test) playAlert();
+    },
+    [setAnnouncement],
+  );
+  const onEscalated = useCallback(
+    (msg: EscalatedFeedMessage) => {
+      const mm = mRef.current;
+      setAnnouncement(mm.work.escalatedAnnounce(msg.vin, msg.priority, msg.targetSeconds));
+      if (settingsRef.current.sound && !msg.case.test) playAlert();
+    },
+    [setAnnouncement],
+  );
+  const { feed, conn, now, addSession, reconnect } = useFeed({ api, askToken, onNewPriorityOne, onEscalated });
+  const { action, run, work, runWork } = useCaseActions(api, openId, addSession);
+  // Issue 14 part 6: what the role may do. AUTH=off (no login asked), everyone supervises (GET /v1/stats
+  // and a release are open then); logged in, the role decides: an operator sees no supervisor view.
+  const role = login?.operator.role ?? null;
+  const supervisor = role === null ? authMode() !== 'login' : role !== 'operator';
+  const showSup = supView && supervisor;
 
   const queue = useMemo(() => openQueue(feed), [feed]);
   const me = login?.operator.username ?? settings.operatorId;
@@ -102,7 +129,7 @@ export function App() {
       setAnnouncement(m.overdueP1(c.vin));
       if (settings.sound) playAlert();
     }
-  }, [now, queue, feed, settings.answerTargetS, settings.sound, m]);
+  }, [now, queue, feed, settings.answerTargetS, settings.sound, m, setAnnouncement]);
 
   const current = () => {
     const id = openId ?? selectedId;
@@ -113,6 +140,13 @@ export function App() {
     if (!c) return;
     setOpenId(c.id);
     if (canDo(c, sessionOf(feed, c))[name]) void run(c.id, name);
+  };
+  const focusInCase = (id: string) => {
+    const c = current();
+    if (!c) return;
+    setOpenId(c.id);
+    // The case view may render first (a selected case opened by this key).
+    requestAnimationFrame(() => document.getElementById(id)?.focus());
   };
   const step = (dir: 1 | -1) => () => {
     const id = moveSelection(visible, selectedId, dir);
@@ -142,11 +176,21 @@ export function App() {
           if (select?.value && canDo(c, sessionOf(feed, c)).close) void run(c.id, 'close', select.value);
           else select?.focus();
         },
+        // Issue 14 part 2: d dispatch (the agency list takes the focus, Enter requests), r no response
+        // (asks first: the confirmation takes the focus, Enter sends, Esc cancels), m a note.
+        d: () => focusInCase('dispatch-agency'),
+        r: () => {
+          const c = current();
+          if (!c) return;
+          setOpenId(c.id);
+          setConfirmNoResponse(c.id);
+        },
+        m: () => focusInCase('note-text'),
         '+': () => mapControl.current?.zoomBy(2),
         '=': () => mapControl.current?.zoomBy(2),
         '-': () => mapControl.current?.zoomBy(0.5),
         '0': () => mapControl.current?.centreOnCase(),
-        Escape: () => setOpenId(null),
+        Escape: () => (confirmNoResponse ? setConfirmNoResponse(null) : setOpenId(null)),
         ...Object.fromEntries(QUEUE_FILTERS.map((f, i) => [String(i + 1), () => setFilter(f)])),
       };
   useKeyboard(keys, tokenRequest !== null);
@@ -171,6 +215,7 @@ export function App() {
           }}
           onHelp={() => setHelp(true)}
           soundLocked={!soundOk}
+          supervisor={supervisor ? { on: showSup, toggle: () => setSupView((v) => !v) } : null}
         />
         <main class="grid">
           <Queue
@@ -201,11 +246,27 @@ export function App() {
             error={action.caseId === openCase?.id ? action.error : null}
             errorCode={action.caseId === openCase?.id ? action.errorCode : undefined}
             onAction={run}
+            mayRelease={!!openCase?.operatorId && (openCase.operatorId === me || supervisor)}
+            work={{
+              api,
+              work: work.caseId === openCase?.id ? work : null,
+              runWork,
+              confirmNoResponse: !!openCase && confirmNoResponse === openCase.id,
+              onConfirmNoResponse: (yes) => setConfirmNoResponse(yes && openCase ? openCase.id : null),
+              noteDraft: (openCase && noteDrafts[openCase.id]) ?? '',
+              onNoteDraft: (text) => openCase && setNoteDrafts((d) => ({ ...d, [openCase.id]: text })),
+            }}
           />
-          <CaseMap cases={queue} selected={mapCase} place={place} onSelect={open} control={mapControl} />
+          {showSup ? (
+            <SupervisorView api={api} seq={feed.seq} cases={queue} onOpenCase={open} />
+          ) : (
+            <CaseMap cases={queue} selected={mapCase} place={place} onSelect={open} control={mapControl} />
+          )}
         </main>
-        <div class="sr-only" role="status" aria-live="assertive" aria-atomic="true" data-testid="announcer">
-          {announcement}
+        <div class="sr-only" role="log" aria-live="assertive" aria-relevant="additions" data-testid="announcer">
+          {announcements.map((a) => (
+            <p key={a.id}>{a.text}</p>
+          ))}
         </div>
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {tokenRequest?.mode === 'login' && (

@@ -26,6 +26,13 @@ export interface DispatchRequest {
   serviceCar?: ServiceCar;
   /** Issue 13 part 4: the coverage assessment a road_service dispatch was arranged under. */
   coverage?: CoverageAnswer;
+  /** D4.6: the owner's tracking token, drawn by the service (random, so not in the pure rules); kept only where `tracksServiceCar`. */
+  trackToken?: string;
+}
+
+/** D4.6: a road_service dispatch whose service car reports its position gives the owner a tracking link and an app message. */
+export function tracksServiceCar(request: Pick<DispatchRequest, 'agency' | 'serviceCar'>): boolean {
+  return request.agency === 'road_service' && request.serviceCar?.reportsPosition === true;
 }
 
 export interface DispatchUpdate {
@@ -73,6 +80,7 @@ export function newDispatch(ch: Changes, c: Case, request: Omit<DispatchRequest,
     ...(destination ? { destination } : {}),
     ...(request.serviceCar ? { serviceCar: request.serviceCar } : {}),
     ...(request.coverage ? { coverage: request.coverage } : {}),
+    ...(request.trackToken !== undefined && tracksServiceCar(request) ? { trackToken: request.trackToken } : {}),
     ...extra,
     history: [{ status: 'requested', at: ch.at, by: request.operatorId }],
   };

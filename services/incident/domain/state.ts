@@ -1,3 +1,4 @@
+import type { ContactRecord } from './contacts.js';
 import type { Case, CommandBody, FeedDraft, LockoutFeature, PowerMode, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 
 /**
@@ -22,6 +23,8 @@ export interface VehicleState {
   wifiEnabled: boolean;
   /** D4.4 (extension `PUT /v1/vehicles/{vin}/dealer`): the owner's registered dealer, by its id in the dealer list. */
   dealerId?: string;
+  /** D4.5 (contract "Message relay"): the contacts the owner registered, in the order to call (`PUT /v1/vehicles/{vin}/contacts`). */
+  contacts?: ContactRecord[];
 }
 
 /** A car with its open cases and their voice sessions: what every decision reads. */

@@ -8,6 +8,10 @@ import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './iden
 import { MemoryAuditLog } from './memory-audit.js';
 import { MemoryIdentity } from './memory-identity.js';
 import { MemoryPositions } from './memory-positions.js';
+import { MemoryContactTokens } from './memory-contacts.js';
+import type { ContactTokenEntry } from './contacts-port.js';
+import { MemoryServiceCars } from './memory-service-cars.js';
+import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
 import type { Commit, CommitResult, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
@@ -248,6 +252,40 @@ export class MemoryStore implements Store {
 
   async loadPositions(vin: string): Promise<KnownPositions | null> {
     return this.positions.load(vin, this.clock.now());
+  }
+
+  // Issue 12 part 6 (D4.6): tracking tokens and service cars' newest fixes (service-car-port.ts).
+  private readonly serviceCars = new MemoryServiceCars();
+
+  async putTrackToken(token: string, caseId: string): Promise<void> {
+    this.serviceCars.putToken(token, caseId, this.clock.now());
+  }
+
+  async findTrackToken(token: string): Promise<string | null> {
+    return this.serviceCars.findToken(token, this.clock.now());
+  }
+
+  async saveServiceCarFixes(fixes: ServiceCarFix[]): Promise<void> {
+    this.serviceCars.save(fixes, this.clock.now());
+  }
+
+  async loadServiceCarFix(id: string): Promise<ServiceCarFix | null> {
+    return this.serviceCars.load(id, this.clock.now());
+  }
+
+  // Issue 12 part 5 (D4.5): the contact-confirmation token index (contacts-port.ts, memory-contacts.ts).
+  private contactTokensInMemory?: MemoryContactTokens;
+
+  private get contactTokens(): MemoryContactTokens {
+    return (this.contactTokensInMemory ??= new MemoryContactTokens(this.clock));
+  }
+
+  putContactTokens(entries: ContactTokenEntry[], ttlMs: number): Promise<void> {
+    return this.contactTokens.putContactTokens(entries, ttlMs);
+  }
+
+  findContactToken(tokenHash: string): Promise<string | null> {
+    return this.contactTokens.findContactToken(tokenHash);
   }
 
   private putCase(c: Case): void {

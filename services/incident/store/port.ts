@@ -2,8 +2,10 @@ import { compareQueueOrder, type Ack, type Case, type CaseStatus, type FeedDraft
 import type { AuditEntry } from '../../../protocol/index.js';
 import type { CommandRecord, VehicleAggregate, VehicleState } from '../domain/state.js';
 import type { AuditStore } from './audit-port.js';
+import type { ContactTokenStore } from './contacts-port.js';
 import type { IdentityStore } from './identity-port.js';
 import type { PositionStore } from './positions-port.js';
+import type { ServiceCarStore } from './service-car-port.js';
 
 /**
  * One atomic change to one car. The store applies all of it or none: it fails with `conflict` when the
@@ -74,7 +76,7 @@ export interface ScheduledLockout {
  * The audit log and identity records (audit-port.ts, identity-port.ts) are part of it: an audit entry
  * is committed in the same atomic step as the change it records.
  */
-export interface Store extends AuditStore, IdentityStore, PositionStore {
+export interface Store extends AuditStore, IdentityStore, PositionStore, ServiceCarStore, ContactTokenStore {
   readonly kind: string;
   loadVehicle(vin: string): Promise<VehicleAggregate>;
   commit(change: Commit): Promise<CommitResult>;
@@ -118,6 +120,8 @@ export { compareQueueOrder };
 export type { AuditStore, AuditStoreQuery } from './audit-port.js';
 export type { AccountRecord, IdentityStore, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
 export type { PositionStore, PositionUpdate } from './positions-port.js';
+export type { ContactTokenEntry, ContactTokenStore } from './contacts-port.js';
+export type { ServiceCarFix, ServiceCarStore } from './service-car-port.js';
 
 /**
  * The store could not be reached or did not answer in time (a Redis connection error or command

@@ -30,6 +30,9 @@
  * | `loginfail:{key}`         | string | failed logins in the current window (INCR, PX) |
  * | `vehcred:{vin}`           | string | VehicleCredentialRecord JSON |
  * | channel `vehcred`         | pub/sub | `{vin, by}` on every credential issued or rotated |
+ * | `ctoken:{sha256}`         | string | D4.5: the VIN a contact-confirmation token was issued for, expiring with the token (PX) |
+ * | `track:{token}`           | string | issue 12 part 6 (D4.6): the case a tracking token was issued on, with a TTL |
+ * | `svc:{id}`                | hash   | D4.6: a service car's newest fix: `at` (ISO), `fix` (JSON), with a TTL |
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -91,8 +94,19 @@ export class RedisKeys {
   get outboxDue(): string {
     return `${this.prefix}outbox:due`;
   }
+  /** D4.5: contact-confirmation token index (contacts-port.ts). */
+  contactToken(tokenHash: string): string {
+    return `${this.prefix}ctoken:${tokenHash}`;
+  }
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;
+  }
+  /** Issue 12 part 6 (D4.6), redis-service-cars.ts. */
+  trackToken(token: string): string {
+    return `${this.prefix}track:${token}`;
+  }
+  serviceCar(id: string): string {
+    return `${this.prefix}svc:${id}`;
   }
   // Issue 11: audit and identity (redis-identity.ts).
   get audit(): string {

@@ -11,6 +11,10 @@ import { auditArgs, RedisIdentity } from './redis-identity.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisPositions } from './redis-positions.js';
+import { RedisContactTokens } from './redis-contacts.js';
+import type { ContactTokenEntry } from './contacts-port.js';
+import { RedisServiceCars } from './redis-service-cars.js';
+import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
 import { withScripts, type ScriptedRedis } from './redis-scripts.js';
@@ -350,6 +354,44 @@ export class RedisStore implements Store {
 
   loadPositions(vin: string): Promise<KnownPositions | null> {
     return this.io(() => this.positions.load(vin));
+  }
+
+  // Issue 12 part 6 (D4.6): tracking tokens and service cars' newest fixes (service-car-port.ts, redis-service-cars.ts).
+  private serviceCarsOnRedis?: RedisServiceCars;
+
+  private get serviceCars(): RedisServiceCars {
+    return (this.serviceCarsOnRedis ??= new RedisServiceCars(this.redis, this.keys));
+  }
+
+  putTrackToken(token: string, caseId: string): Promise<void> {
+    return this.io(() => this.serviceCars.putToken(token, caseId));
+  }
+
+  findTrackToken(token: string): Promise<string | null> {
+    return this.io(() => this.serviceCars.findToken(token));
+  }
+
+  saveServiceCarFixes(fixes: ServiceCarFix[]): Promise<void> {
+    return this.io(() => this.serviceCars.save(fixes));
+  }
+
+  loadServiceCarFix(id: string): Promise<ServiceCarFix | null> {
+    return this.io(() => this.serviceCars.load(id));
+  }
+
+  // Issue 12 part 5 (D4.5): the contact-confirmation token index (contacts-port.ts, redis-contacts.ts).
+  private contactTokensOnRedis?: RedisContactTokens;
+
+  private get contactTokens(): RedisContactTokens {
+    return (this.contactTokensOnRedis ??= new RedisContactTokens(this.redis, (hash) => this.keys.contactToken(hash)));
+  }
+
+  putContactTokens(entries: ContactTokenEntry[], ttlMs: number): Promise<void> {
+    return this.io(() => this.contactTokens.putContactTokens(entries, ttlMs));
+  }
+
+  findContactToken(tokenHash: string): Promise<string | null> {
+    return this.io(() => this.contactTokens.findContactToken(tokenHash));
   }
 
   /** A lease on this Redis (e.g. so that one instance fires lockout expiries). */

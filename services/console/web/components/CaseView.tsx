@@ -1,15 +1,15 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { RESOLUTIONS } from '../../../../protocol/http.js';
 import type { Case } from '../../../../protocol/index.js';
 import { jstDateTime, jstTime, useI18n } from '../i18n/index.js';
-import { canDo, type CaseActionName } from '../lib/actions.js';
+import { canDo, resolutionsFor, type CaseActionName } from '../lib/actions.js';
 import { caseFacts, positionBadge } from '../lib/case-data.js';
 import { describeMessage, describeSession, resolutionLabel } from '../lib/describe.js';
 import { lockoutOf, sessionOf, type FeedState } from '../lib/feed-state.js';
 import type { CasePlace } from '../lib/location.js';
 import { age, answerTimer, formatDuration, lockoutCountdown } from '../lib/time.js';
 import { PlaceView } from './PlaceView.js';
+import { WorkPanel, type WorkProps } from './WorkPanel.js';
 
 interface Props {
   c: Case | null;
@@ -21,9 +21,13 @@ interface Props {
   error: string | null;
   errorCode?: string;
   onAction(caseId: string, action: CaseActionName, resolution?: string): void;
+  /** Issue 14 part 2: dispatches, no response, notes (components/WorkPanel.tsx). */
+  work: Omit<WorkProps, 'c'>;
+  /** Issue 14 part 6: a Release button (the holder, or a supervisor for another operator's case). */
+  mayRelease: boolean;
 }
 
-export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode, onAction }: Props) {
+export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode, onAction, work, mayRelease }: Props) {
   const { m, lang } = useI18n();
   const [resolution, setResolution] = useState<string>(() => (c?.test ? 'test_call' : ''));
   if (!c) {
@@ -47,6 +51,7 @@ export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode,
       <h2 id="case-title">
         <span class="prio">P{c.priority}</span> {m.trigger[c.trigger]}
         {c.test && <span class="badge test">{m.test}</span>}
+        {c.escalatedAt && session?.state === 'ringing' && <span class="badge escalated">{m.work.escalated}</span>}
         {c.status === 'closed' && (
           <span class="badge closed">
             {m.closed}
@@ -107,7 +112,28 @@ export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode,
         {c.operatorId && (
           <>
             <dt>{m.operator}</dt>
-            <dd>{c.operatorId}</dd>
+            <dd data-testid="case-operator">
+              {c.operatorId}
+              {mayRelease && c.status === 'open' && (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    class="small-button"
+                    title={m.work.releaseTitle(c.operatorId)}
+                    disabled={!!work.work?.busy}
+                    onClick={() => void work.runWork(c.id, 'release', () => work.api.release(c.id))}
+                  >
+                    {work.work?.busy === 'release' ? m.work.busy.release : m.work.release}
+                  </button>
+                </>
+              )}
+              {work.work?.kind === 'release' && work.work.error && (
+                <p class="error" role="alert">
+                  {work.work.error}
+                </p>
+              )}
+            </dd>
           </>
         )}
       </dl>
@@ -140,7 +166,7 @@ export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode,
             disabled={c.status !== 'open'}
           >
             <option value="">{m.resolutionPlaceholder}</option>
-            {RESOLUTIONS.map((r) => (
+            {resolutionsFor(c).map((r) => (
               <option key={r} value={r}>
                 {resolutionLabel(r, m)}
               </option>
@@ -166,6 +192,8 @@ export function CaseView({ c, place, feed, now, targetS, busy, error, errorCode,
           {errorText}
         </p>
       )}
+
+      <WorkPanel c={c} {...work} />
 
       <h3>{m.lockout}</h3>
       {lockout.active ? (

@@ -21,9 +21,11 @@ interface Props {
   onHelp(): void;
   /** Sound is on but the browser has not let it start yet (no click or key so far). */
   soundLocked: boolean;
+  /** Issue 14 part 4: the supervisor view's switch, for a supervisor (or anyone with AUTH=off); null hides it. */
+  supervisor: { on: boolean; toggle(): void } | null;
 }
 
-export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect, login, onLogout, onHelp, soundLocked }: Props) {
+export function Header({ conn, settings, askOperator, openCount, onSettings, onReconnect, login, onLogout, onHelp, soundLocked, supervisor }: Props) {
   const [editing, setEditing] = useState(false);
   const { m, lang, setLang } = useI18n();
   // Logged in, the operator is the login's: the operator-id question is not asked.
@@ -67,6 +69,11 @@ export function Header({ conn, settings, askOperator, openCount, onSettings, onR
           </option>
         </select>
       </label>
+      {supervisor && (
+        <button type="button" class="link" aria-pressed={supervisor.on} data-testid="supervisor-toggle" onClick={supervisor.toggle}>
+          {supervisor.on ? m.sup.backToMap : m.sup.open}
+        </button>
+      )}
       <button type="button" class="link" onClick={onHelp} aria-keyshortcuts="?">
         {m.keyboardHelp}
       </button>

@@ -17,9 +17,9 @@ export const KEY_HELP: { keys: string[]; what: keyof Messages['keys']; coming?: 
   { keys: ['+', '-', '0'], what: 'zoom' },
   { keys: ['Esc'], what: 'escape' },
   { keys: ['?'], what: 'help' },
-  { keys: ['d'], what: 'dispatch', coming: true },
-  { keys: ['r'], what: 'noResponse', coming: true },
-  { keys: ['m'], what: 'note', coming: true },
+  { keys: ['d'], what: 'dispatch' },
+  { keys: ['r'], what: 'noResponse' },
+  { keys: ['m'], what: 'note' },
 ];
 
 export function HelpOverlay({ onClose }: { onClose(): void }) {

@@ -48,19 +48,22 @@ export function Queue(props: Props) {
         : answerTimer(c.openedAt, now, targetS, session?.connectedAt, m);
     const pos = positionBadge(c);
     const lastKnown = pos === 'unknown' && c.lastKnownPosition;
+    // Contract "Answer targets": the service escalated the call (case.escalated); shown while it still rings.
+    const escalated = !!c.escalatedAt && c.status === 'open' && session?.state !== 'connected' && session?.state !== 'cleared';
     return (
       <li
         key={c.id}
         id={`row-${c.id}`}
         role="option"
         aria-selected={c.id === selectedId}
-        class={`row p${c.priority}${c.test ? ' test' : ''}${c.id === openId ? ' open' : ''}${now - Date.parse(c.openedAt) < FRESH_MS ? ' fresh' : ''}${timer.state === 'overdue' ? ' overdue' : ''}`}
+        class={`row p${c.priority}${c.test ? ' test' : ''}${c.id === openId ? ' open' : ''}${now - Date.parse(c.openedAt) < FRESH_MS ? ' fresh' : ''}${timer.state === 'overdue' ? ' overdue' : ''}${escalated ? ' escalated' : ''}`}
         data-case-id={c.id}
         data-vin={c.vin}
         data-priority={c.priority}
         data-opened-at={c.openedAt}
         data-probability={c.severity?.probability}
         data-test-call={c.test ? 'true' : undefined}
+        data-escalated={escalated ? 'true' : undefined}
         onClick={() => {
           props.onSelect(c.id);
           props.onOpen(c.id);
@@ -75,6 +78,7 @@ export function Queue(props: Props) {
         </span>
         <span class="badges">
           {c.test && <span class="badge test">{m.test}</span>}
+          {escalated && <span class="badge escalated">{m.work.escalated}</span>}
           {c.severity && (
             // D4.3: the estimate that orders priority 1, and the doctor helicopter when it is recommended.
             <span class={`badge sev-${c.severity.band}`} title={m.riskTitle(c.severity.model)} data-testid="severity">

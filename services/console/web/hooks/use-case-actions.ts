@@ -3,6 +3,18 @@ import type { VoiceSession } from '../../../../protocol/index.js';
 import type { CaseActionName } from '../lib/actions.js';
 import { ApiError, type Api } from '../lib/api.js';
 
+/** Issue 14 part 2: what the operator does to work the case besides the call. */
+export type WorkKind = 'dispatch' | 'update' | 'noResponse' | 'note' | 'release' | 'relay';
+
+export interface WorkState {
+  caseId: string;
+  busy: WorkKind | null;
+  /** Which action the last error or result belongs to. */
+  kind?: WorkKind;
+  error: string | null;
+  errorCode?: string;
+}
+
 export interface ActionState {
   caseId: string;
   busy: CaseActionName | null;
@@ -46,10 +58,28 @@ export function useCaseActions(api: Api, openId: string | null, addSession: (s: 
     [api, refresh],
   );
 
+  const [work, setWork] = useState<WorkState>({ caseId: '', busy: null, error: null });
+  /**
+   * Runs one of the case's work actions (dispatch, status, no response, note, release); resolves with its
+   * result, or null when the service refused (the refusal is shown in its words). The feed brings the
+   * changed case (`case.updated`).
+   */
+  const runWork = useCallback(async <T>(caseId: string, kind: WorkKind, call: () => Promise<T>): Promise<T | null> => {
+    setWork({ caseId, busy: kind, kind, error: null });
+    try {
+      const result = await call();
+      setWork({ caseId, busy: null, kind, error: null });
+      return result;
+    } catch (err) {
+      setWork({ caseId, busy: null, kind, error: err instanceof Error ? err.message : String(err), errorCode: err instanceof ApiError ? err.code : undefined });
+      return null;
+    }
+  }, []);
+
   // Opening a case reads it with its voice session (GET /v1/cases/{id}).
   useEffect(() => {
     if (openId) void refresh(openId);
   }, [openId, refresh]);
 
-  return { action, run };
+  return { action, run, work, runWork };
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Case } from '../../../../protocol/index.js';
+import type { Case, EscalatedFeedMessage } from '../../../../protocol/index.js';
 import { ApiError, type Api } from '../lib/api.js';
-import { authMode, readToken } from '../lib/auth.js';
+import { authMode, readLogin, readToken } from '../lib/auth.js';
 import { applyMessage, emptyFeedState, withSession, type FeedState, type ServerMessage } from '../lib/feed-state.js';
 import { FeedSocket, feedUrl, type ConnectionState } from '../lib/feed-socket.js';
 import { useNow } from './use-now.js';
@@ -22,10 +22,12 @@ interface Options {
   askToken(reason: string): Promise<string | null>;
   /** A priority-1 case new to this page (ARIA announcement, sound). */
   onNewPriorityOne(c: Case): void;
+  /** Contract "Answer targets": the service escalated a call still ringing past its target (`case.escalated`). */
+  onEscalated?(msg: EscalatedFeedMessage): void;
 }
 
 /** The live incident feed as state: socket with resume, reducer, sessions the snapshot lacks. */
-export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
+export function useFeed({ api, askToken, onNewPriorityOne, onEscalated }: Options): Feed {
   const [feed, setFeed] = useState<FeedState>(emptyFeedState);
   const feedRef = useRef(feed);
   const commit = useCallback((next: FeedState) => {
@@ -45,6 +47,8 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
 
   const announce = useRef(onNewPriorityOne);
   announce.current = onNewPriorityOne;
+  const escalated = useRef(onEscalated);
+  escalated.current = onEscalated;
   const onMessage = useCallback(
     (msg: ServerMessage) => {
       if (msg.type === 'snapshot') clockOffset.current = Date.parse(msg.at) - Date.now() || 0;
@@ -54,6 +58,7 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
       if (next !== before && msg.type === 'case.opened' && msg.case.priority === 1 && !before.cases.has(msg.case.id)) {
         announce.current(msg.case);
       }
+      if (next !== before && msg.type === 'case.escalated') escalated.current?.(msg);
     },
     [commit],
   );
@@ -67,7 +72,8 @@ export function useFeed({ api, askToken, onNewPriorityOne }: Options): Feed {
       token: readToken,
       onMessage,
       onState: (state, detail) => setConn({ state, detail }),
-      unauthorized: async () => (await askToken(authMode() === 'login' ? 'feedLogin' : 'feedToken')) !== null,
+      // A login this tab had that the feed now refuses: the session ended (expired, or logged out elsewhere).
+      unauthorized: async () => (await askToken(authMode() === 'login' ? (readLogin() ? 'sessionEnded' : 'feedLogin') : 'feedToken')) !== null,
       probe: async () => {
         try {
           await api.openCases();

@@ -1,4 +1,4 @@
-import type { Case, LockoutView, VoiceSession } from '../../../../protocol/index.js';
+import type { Agency, Case, DispatchStatus, LockoutView, VoiceSession } from '../../../../protocol/index.js';
 
 /**
  * Every word the console shows, per language. `Messages` is the shape; `en` and `ja` (./ja.ts) must
@@ -154,6 +154,94 @@ export interface Messages {
   track(n: number): string;
   sendHelpTo: string;
 
+  /** Issue 14 part 2: working the case (dispatches, no response, notes, release). */
+  work: {
+    dispatches: string;
+    agency: string;
+    agencyName: Record<Agency, string>;
+    reference: string;
+    dispatchNote: string;
+    request: string;
+    noDispatches: string;
+    status: Record<DispatchStatus, string>;
+    statusActions: string;
+    eta: string;
+    etaValue(min: number): string;
+    requestedBy(operator: string, time: string): string;
+    position: string;
+    destination: string;
+    destinationKind: Record<string, string>;
+    distanceKm(km: string): string;
+    serviceCar: string;
+    reportsPosition: string;
+    noPositionReports: string;
+    coverage: string;
+    eligible: string;
+    notEligible: string;
+    covered: string;
+    notCovered: string;
+    tow(km: number, free: number, charged: number, yen: number, band: string): string;
+    workKind: Record<string, string>;
+    refusals: string;
+    noResponse: string;
+    noResponseTitle: string;
+    noResponseConfirm(agencies: string): string;
+    noResponseSend: string;
+    noResponseDone(agencies: string): string;
+    noResponseNothing: string;
+    noResponseNotEmergency: string;
+    notes: string;
+    noteText: string;
+    addNote: string;
+    noNotes: string;
+    noteHint: string;
+    release: string;
+    releaseTitle(operator: string): string;
+    heldBy(operator: string): string;
+    busy: Record<'dispatch' | 'update' | 'noResponse' | 'note' | 'release' | 'relay', string>;
+    relay: string;
+    relayMessage: string;
+    relaySend: string;
+    relayHint: string;
+    relayStatus: Record<'pending' | 'delivered' | 'unreachable', string>;
+    relayCalling(name: string, to: string): string;
+    relayAnswered: string;
+    relayNotAnswered: string;
+    attempt(channel: string, to: string, result: string): string;
+    attemptResult: Record<string, string>;
+    escalated: string;
+    escalatedAnnounce(vin: string, priority: number, seconds: number): string;
+  };
+  /** Issue 14 part 4: the supervisor view (`GET /v1/stats`). */
+  sup: {
+    open: string;
+    backToMap: string;
+    title: string;
+    queueDepth: string;
+    priority: string;
+    ringing: string;
+    connected: string;
+    cleared: string;
+    total: string;
+    oldestRinging: string;
+    none: string;
+    answerTime: string;
+    p50: string;
+    p90: string;
+    withinTarget: string;
+    answered: string;
+    target: string;
+    window(hours: number): string;
+    dispatchesOpen: string;
+    operatorsOnDuty: string;
+    operatorCases: string;
+    cases: string;
+    openDispatches: string;
+    updatedAt(time: string): string;
+    failed: string;
+    forbidden: string;
+  };
+
   help: string;
   helpTitle: string;
   helpClose: string;
@@ -259,6 +347,8 @@ export const en: Messages = {
     accidental: 'accidental',
     no_response_dispatched: 'no response, dispatched',
     test_call: 'test call',
+    duplicate: 'duplicate',
+    other: 'other',
   },
   closeCase: 'Close case',
   closeNeedsClear: 'Hang up the call first',
@@ -341,6 +431,108 @@ export const en: Messages = {
   speedEstimated: (kmh) => `about ${kmh} km/h (from the last positions)`,
   track: (n) => `track: ${n} earlier position(s)`,
   sendHelpTo: 'Send help to',
+
+  work: {
+    dispatches: 'Dispatches',
+    agency: 'Agency',
+    agencyName: {
+      fire_ambulance: 'Fire / ambulance (119)',
+      police: 'Police (110)',
+      doctor_heli: 'Doctor helicopter',
+      road_service: 'Road service',
+      dealer_transport: 'Transport to the dealer',
+      security_guard: 'Security guard to the scene',
+    },
+    reference: 'Reference',
+    dispatchNote: 'What they are told',
+    request: 'Request',
+    noDispatches: 'Nobody sent yet.',
+    status: { requested: 'requested', en_route: 'en route', on_scene: 'on scene', completed: 'completed', cancelled: 'cancelled' },
+    statusActions: 'Move the dispatch forward',
+    eta: 'ETA (min)',
+    etaValue: (min) => `ETA ${min} min`,
+    requestedBy: (operator, time) => `requested by ${operator} at ${time}`,
+    position: 'Sent to',
+    destination: 'Destination',
+    destinationKind: { registered_dealer: 'registered dealer', nearest_dealer: 'nearest dealer', address: 'address' },
+    distanceKm: (km) => `${km} km away`,
+    serviceCar: 'Service car',
+    reportsPosition: 'reports its position (the owner can follow it)',
+    noPositionReports: 'does not report its position',
+    coverage: 'Coverage',
+    eligible: 'covered by the programme',
+    notEligible: 'not covered',
+    covered: 'covered',
+    notCovered: 'not covered',
+    tow: (km, free, charged, yen, band) => `tow ${km} km: ${free} km free, ${charged} km charged (${band}), member pays ¥${yen.toLocaleString('en')}`,
+    workKind: {
+      battery_jump: 'battery jump-start',
+      key_locked_in_cabin: 'key locked in the cabin',
+      key_locked_in_trunk: 'key locked in the boot',
+      spare_tyre: 'spare tyre',
+      fuel_delivery: 'fuel delivery',
+      wheel_drop: 'wheel in a ditch',
+      minor_fix: 'minor fix on the spot',
+      tow: 'tow',
+    },
+    refusals: 'Refused because',
+    noResponse: 'No response',
+    noResponseTitle: 'Nobody answers: send fire and police at once',
+    noResponseConfirm: (agencies) => `Nobody answers? This sends ${agencies} to the car's last known position now.`,
+    noResponseSend: 'Send now',
+    noResponseDone: (agencies) => `Sent: ${agencies}`,
+    noResponseNothing: 'Already on their way: nothing new was sent.',
+    noResponseNotEmergency: 'Trouble support: no emergency dispatch.',
+    notes: 'Notes',
+    noteText: 'Note',
+    addNote: 'Add note',
+    noNotes: 'No notes yet.',
+    noteHint: 'Enter adds the note; Shift+Enter starts a new line.',
+    release: 'Release',
+    releaseTitle: (operator) => `Release the case from ${operator} (it keeps its call)`,
+    heldBy: (operator) => `held by ${operator}`,
+    busy: { dispatch: 'Requesting…', update: 'Updating…', noResponse: 'Sending…', note: 'Saving the note…', release: 'Releasing…', relay: 'Relaying…' },
+    relay: 'Message to the owner’s contact',
+    relaySend: 'Call the contact',
+    relayMessage: 'Message',
+    relayHint: 'The first registered contact is called once; not answered, a confirmed email asks them to call back.',
+    relayStatus: { pending: 'calling', delivered: 'delivered', unreachable: 'unreachable' },
+    relayCalling: (name, to) => `Call ${name} on ${to} now, then say whether they answered.`,
+    relayAnswered: 'Answered',
+    relayNotAnswered: 'Not answered',
+    attempt: (channel, to, result) => `${channel === 'phone' ? 'phone' : 'email'} ${to}: ${result}`,
+    attemptResult: { pending: 'calling', answered: 'answered', not_answered: 'not answered', sent: 'sent' },
+    escalated: 'over target',
+    escalatedAnnounce: (vin, priority, seconds) => `Priority ${priority} call not answered within ${seconds} s, escalated: vehicle ${vin}`,
+  },
+  sup: {
+    open: 'Supervisor',
+    backToMap: 'Map',
+    title: 'Supervisor view',
+    queueDepth: 'Queue',
+    priority: 'Priority',
+    ringing: 'Ringing',
+    connected: 'Connected',
+    cleared: 'Cleared, open',
+    total: 'Total',
+    oldestRinging: 'Oldest ringing',
+    none: '—',
+    answerTime: 'Answer time',
+    p50: 'p50',
+    p90: 'p90',
+    withinTarget: 'Within target',
+    answered: 'Answered',
+    target: 'Target',
+    window: (hours) => `cases opened in the last ${hours} h`,
+    dispatchesOpen: 'Open dispatches',
+    operatorsOnDuty: 'Operators on duty',
+    operatorCases: 'Operators and their cases',
+    cases: 'Cases',
+    openDispatches: 'Dispatches under way',
+    updatedAt: (time) => `as of ${time}`,
+    failed: 'The figures could not be read.',
+    forbidden: 'Only a supervisor may see these figures.',
+  },
 
   help: 'Keyboard',
   helpTitle: 'Keyboard shortcuts',

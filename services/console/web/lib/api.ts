@@ -1,4 +1,4 @@
-import type { Case, CaseWithSession, ErrorBody, LoginResponse, VoiceSession } from '../../../../protocol/index.js';
+import type { Case, CaseWithSession, CreateDispatchBody, Dispatch, ErrorBody, LoginResponse, NoResponseResult, Relay, Stats, UpdateDispatchBody, VoiceSession } from '../../../../protocol/index.js';
 import { noteAuthMode, readLogin, readToken, writeLogin, type AuthMode } from './auth.js';
 
 /** An HTTP error as the service words it (`{error, message}`), for the operator to read. */
@@ -78,6 +78,20 @@ export function createApi(opts: ApiOptions) {
     callback: (id: string) => caseAction(id, 'callback'),
     close: (id: string, resolution: string) =>
       request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/close`, () => ({ resolution, operatorId: operatorId() })),
+    // Issue 14 part 2: working the case (contract "Dispatches", "No response"; notes and release are extensions).
+    dispatch: (id: string, body: Omit<CreateDispatchBody, 'operatorId'>) =>
+      request<Dispatch>('POST', `/v1/cases/${encodeURIComponent(id)}/dispatches`, () => ({ ...body, operatorId: operatorId() })),
+    updateDispatch: (id: string, dispatchId: string, body: Omit<UpdateDispatchBody, 'operatorId'>) =>
+      request<Dispatch>('PATCH', `/v1/cases/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(dispatchId)}`, () => ({ ...body, operatorId: operatorId() })),
+    noResponse: (id: string) => request<NoResponseResult>('POST', `/v1/cases/${encodeURIComponent(id)}/no-response`, () => ({ operatorId: operatorId() })),
+    addNote: (id: string, text: string) => request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/notes`, () => ({ text, operatorId: operatorId() })),
+    release: (id: string) => request<Case>('POST', `/v1/cases/${encodeURIComponent(id)}/release`, () => ({ operatorId: operatorId() })),
+    // Contract "Message relay" (D4.5): a trouble case with transport arranged; the phone is called once.
+    relay: (id: string, message: string) => request<Relay>('POST', `/v1/cases/${encodeURIComponent(id)}/relay`, () => ({ message, operatorId: operatorId() })),
+    phoneResult: (id: string, relayId: string, answered: boolean) =>
+      request<Relay>('POST', `/v1/cases/${encodeURIComponent(id)}/relay/${encodeURIComponent(relayId)}/phone-result`, () => ({ answered, operatorId: operatorId() })),
+    /** Issue 14 part 4: `GET /v1/stats` (supervisor with AUTH=on). */
+    stats: () => request<Stats>('GET', '/v1/stats'),
     /** Ends the login token on the service and forgets it here. */
     logout: async () => {
       await request<unknown>('POST', '/v1/auth/logout').catch(() => undefined);

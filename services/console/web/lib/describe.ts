@@ -1,4 +1,4 @@
-import type { Case, FeedMessage, LockoutView, VoiceSession } from '../../../../protocol/index.js';
+import type { AnyFeedMessage, Case, LockoutView, VoiceSession } from '../../../../protocol/index.js';
 import { jstTime } from '../i18n/index.js';
 import { en, type Messages } from '../i18n/messages.js';
 
@@ -26,7 +26,7 @@ export function describeLockout(l: LockoutView, m: Messages = en): string {
 }
 
 /** One line per feed message for the case timeline. */
-export function describeMessage(msg: FeedMessage, m: Messages = en): string {
+export function describeMessage(msg: AnyFeedMessage, m: Messages = en): string {
   switch (msg.type) {
     case 'case.opened':
       return m.tl.opened(m.trigger[msg.case.trigger], msg.case.priority, msg.case.test);
@@ -38,8 +38,10 @@ export function describeMessage(msg: FeedMessage, m: Messages = en): string {
       return describeSession(msg.session, m);
     case 'lockout.updated':
       return describeLockout(msg.lockout, m);
+    case 'case.escalated':
+      return m.tl.escalated;
     default:
-      // Message types added to the contract later (case.escalated, dispatches): named, not hidden.
-      return (msg as { type: string }).type === 'case.escalated' ? m.tl.escalated : m.tl.other((msg as { type: string }).type);
+      // Message types added to the contract later: named, not hidden.
+      return m.tl.other((msg as { type: string }).type);
   }
 }

@@ -1,9 +1,12 @@
-import { FEED_TYPES } from '../../../../protocol/feed.js';
-import type { Case, FeedMessage, LockoutView, SnapshotMessage, VoiceSession } from '../../../../protocol/index.js';
+import { FEED_EXTENSION_TYPES, FEED_TYPES } from '../../../../protocol/feed.js';
+import type { AnyFeedMessage, Case, LockoutView, SnapshotMessage, VoiceSession } from '../../../../protocol/index.js';
 import { describeMessage } from './describe.js';
 
-/** Anything the operator feed sends (contract, "WebSocket"). */
-export type ServerMessage = SnapshotMessage | FeedMessage;
+/**
+ * Anything the operator feed sends (contract, "WebSocket"), with the extension kinds this console knows
+ * (`case.escalated`, contract "Answer targets"); kinds it does not know are dropped by `parseServerMessage`.
+ */
+export type ServerMessage = SnapshotMessage | AnyFeedMessage;
 
 export interface TimelineEntry {
   seq: number;
@@ -11,7 +14,7 @@ export interface TimelineEntry {
   type: ServerMessage['type'];
   /** In English; the case view words it again in the console's language from `msg`. */
   text: string;
-  msg: FeedMessage;
+  msg: AnyFeedMessage;
 }
 
 /**
@@ -61,6 +64,13 @@ export function applyMessage(state: FeedState, msg: ServerMessage): FeedState {
   const next: FeedState = { ...state, seq: msg.seq };
   const text = describeMessage(msg);
   switch (msg.type) {
+    case 'case.escalated': {
+      // Contract "Answer targets": the case (with its escalatedAt) and a line in its timeline.
+      const known = state.cases.get(msg.case.id);
+      if (!known || known.status === 'open') next.cases = withEntry(state.cases, msg.case.id, msg.case);
+      next.timelines = appendTimeline(state.timelines, [msg.caseId], { seq: msg.seq, at: msg.at, type: msg.type, text, msg });
+      return next;
+    }
     case 'case.opened':
     case 'case.updated':
     case 'case.closed': {
@@ -171,6 +181,6 @@ export function parseServerMessage(raw: string): ServerMessage | null {
   if (typeof value !== 'object' || value === null) return null;
   const m = value as { type?: unknown; seq?: unknown };
   if (typeof m.seq !== 'number' || !Number.isInteger(m.seq)) return null;
-  const known: readonly string[] = FEED_TYPES;
+  const known: readonly string[] = [...FEED_TYPES, ...FEED_EXTENSION_TYPES];
   return typeof m.type === 'string' && (m.type === 'snapshot' || known.includes(m.type)) ? (value as ServerMessage) : null;
 }
