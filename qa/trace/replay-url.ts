@@ -1,12 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { isoTime, parseTopic, topics, type Case, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
+import { isoTime, parseTopic, topicMatches, topics, type Case, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
 import { loggedInAs } from '../../simulator/scenario/http-client.js';
 import { operatorRequest } from './operator-request.js';
 import { payloadBytes } from './lines.js';
 import type { ParsedTrace } from './reader.js';
 import { ackOfUnreplayed, recordedCommands } from './replay.js';
-import { topicMatches } from './topic-filter.js';
 
 export interface UrlReplayOptions {
   url: string;

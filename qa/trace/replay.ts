@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { inboundFilters, parseTopic, topics, type OutboxEmail, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
+import { inboundFilters, matchesAny, parseTopic, topics, type OutboxEmail, type Outcome, type TraceMqttLine, type TraceOperatorLine } from '../../protocol/index.js';
 import { VirtualClock, type Clock } from '../../lib/clock/index.js';
 import { loadConfig } from '../../services/config.js';
 import { ulidFactory } from '../../lib/ids.js';
@@ -13,7 +13,6 @@ import { payloadBytes, payloadText } from './lines.js';
 import { dispatchBody, recordedContacts } from './operator-request.js';
 import { OutcomeCollector } from './outcome.js';
 import type { ParsedTrace } from './reader.js';
-import { matchesAny } from './topic-filter.js';
 
 export type ReplaySpeed = number | 'max';
 

@@ -17,6 +17,7 @@
  */
 import { isServiceCarId } from '../../protocol/service-car.js';
 import { isVin } from '../../protocol/vin.js';
+import { topicMatches } from '../../protocol/topics.js';
 
 export type BrokerIdentity =
   | { kind: 'vehicle'; vin: string; key: string; prefix: string }
@@ -101,18 +102,6 @@ export function clientIdProblem(identity: BrokerIdentity, clientId: string): str
   }
   if (SERVICE_CAR_LIKE.test(clientId)) return 'a service-car client id used by another identity';
   return VEHICLE_LIKE.test(clientId) ? 'a vehicle client id used by a non-vehicle identity' : null;
-}
-
-/** Does `topic` match `filter` (MQTT 3.1.1 §4.7)? */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }
 
 /** Is every topic that `filter` matches also matched by `allowed`? (A subscription inside a grant.) */

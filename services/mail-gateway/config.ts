@@ -10,7 +10,7 @@ import { ConfigError } from '../config.js';
 export const MailGatewayConfigSchema = Type.Object({
   /** MQTT_URL: the broker the incident service publishes `v1/outbox/email` on. */
   MQTT_URL: Type.String({ default: 'mqtt://127.0.0.1:1883', pattern: '^(mqtts?|tcp|wss?)://.+' }),
-  /** MQTT_USERNAME: the gateway's login to the broker (with AUTH=on the service account: it may read `v1/#`). */
+  /** MQTT_USERNAME: the gateway's login to the broker (with AUTH=on on the embedded broker `anshin-mail`, the service's MQTT_MAIL_PASSWORD: it may read `v1/outbox/email` only). */
   MQTT_USERNAME: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
   /** MQTT_PASSWORD: the password of MQTT_USERNAME. */
   MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inboundFilters, topics, type Case, type Outcome } from '../../protocol/index.js';
+import { inboundFilters, matchesAny, topics, type Case, type Outcome } from '../../protocol/index.js';
 import { SystemClock } from '../../lib/clock/index.js';
 import { isCommand, type SimulatedCar } from '../../simulator/car/index.js';
 import { canonicalJson } from '../../qa/trace/canonical.js';
@@ -16,7 +16,6 @@ import { recordEmbedded } from '../../qa/trace/record-embedded.js';
 import { recordMqtt } from '../../qa/trace/record-mqtt.js';
 import { replayTrace } from '../../qa/trace/replay.js';
 import { replayToUrl } from '../../qa/trace/replay-url.js';
-import { matchesAny } from '../../qa/trace/topic-filter.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { vin } from '../helpers/vins.js';
 

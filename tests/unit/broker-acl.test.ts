@@ -15,12 +15,12 @@ import {
   READ_ALL,
   SERVICE_PUBLISH,
   TOOL_OWN,
-  topicMatches,
   VEHICLE_PUBLISH,
   VEHICLE_SUBSCRIBE,
   vehicleIdentity,
   type BrokerIdentity,
 } from '../../services/broker/acl.js';
+import { topicMatches } from '../../protocol/index.js';
 import { CredentialCache } from '../../services/broker/credential-cache.js';
 import { vin } from '../helpers/vins.js';
 

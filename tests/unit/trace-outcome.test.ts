@@ -3,7 +3,7 @@ import { canonicalJson } from '../../qa/trace/canonical.js';
 import { diffJson, formatDiff } from '../../qa/trace/diff.js';
 import { encodePayload, payloadBytes } from '../../qa/trace/lines.js';
 import { normalize } from '../../qa/trace/outcome.js';
-import { topicMatches } from '../../qa/trace/topic-filter.js';
+import { topicMatches } from '../../protocol/index.js';
 
 describe('trace outcome helpers', () => {
   it('canonical JSON sorts keys at every level, so equal outcomes are equal bytes', () => {

@@ -92,8 +92,7 @@ export class Changes {
 
   /** A feed message beyond the records' new states (contract "Answer targets": `case.escalated`). */
   extraFeed(draft: EscalatedFeedDraft): void {
-    // The store keeps and stamps any draft alike; the v1 type FeedDraft leaves extension kinds out (protocol/feed.ts).
-    this.extra.push(draft as unknown as FeedDraft);
+    this.extra.push(draft);
   }
 
   command(body: CommandBody): void {
