@@ -11,6 +11,7 @@ import { TokenDialog, type TokenRequest } from './components/TokenDialog.js';
 import { useCaseActions } from './hooks/use-case-actions.js';
 import { useFeed } from './hooks/use-feed.js';
 import { useKeyboard, type KeyMap } from './hooks/use-keyboard.js';
+import { useServiceCars } from './hooks/use-service-cars.js';
 import { I18nContext, initialLang, MESSAGES, saveLang, type I18n, type Lang } from './i18n/index.js';
 import { canDo, type CaseActionName } from './lib/actions.js';
 import { createApi } from './lib/api.js';
@@ -112,6 +113,8 @@ export function App() {
   const counts = useMemo(() => filterCounts(queue, feed, me), [queue, feed, me]);
   const openCase = openId ? (feed.cases.get(openId) ?? null) : null;
   const mapCase = openCase ?? (selectedId ? (feed.cases.get(selectedId) ?? null) : null);
+  // The open case's service cars (contract "Service-car arrival"): on the map and with their ETA in the work panel.
+  const serviceCars = useServiceCars(openCase, api);
   const place = useMemo(() => (mapCase ? casePlace(mapCase) : null), [mapCase]);
   const open = useCallback((id: string) => {
     setSelectedId(id);
@@ -255,12 +258,13 @@ export function App() {
               onConfirmNoResponse: (yes) => setConfirmNoResponse(yes && openCase ? openCase.id : null),
               noteDraft: (openCase && noteDrafts[openCase.id]) ?? '',
               onNoteDraft: (text) => openCase && setNoteDrafts((d) => ({ ...d, [openCase.id]: text })),
+              serviceCars,
             }}
           />
           {showSup ? (
             <SupervisorView api={api} seq={feed.seq} cases={queue} onOpenCase={open} />
           ) : (
-            <CaseMap cases={queue} selected={mapCase} place={place} onSelect={open} control={mapControl} />
+            <CaseMap cases={queue} selected={mapCase} place={place} onSelect={open} control={mapControl} serviceCars={mapCase === openCase ? Object.values(serviceCars) : []} />
           )}
         </main>
         <div class="sr-only" role="log" aria-live="assertive" aria-relevant="additions" data-testid="announcer">

@@ -3,7 +3,8 @@ import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Case } from '../../../../protocol/index.js';
-import { useI18n } from '../i18n/index.js';
+import type { ServiceCarTrack } from '../hooks/use-service-cars.js';
+import { jstTime, useI18n } from '../i18n/index.js';
 import type { CasePlace } from '../lib/location.js';
 import { ROADS } from '../lib/location.js';
 import { PREFECTURE_FEATURES } from '../lib/prefectures.js';
@@ -47,6 +48,8 @@ interface Props {
   place: CasePlace | null;
   onSelect(id: string): void;
   control: { current: MapControl | null };
+  /** The open case's service cars (contract "Service-car arrival"): each drawn with a line to where it goes. */
+  serviceCars?: readonly ServiceCarTrack[];
 }
 
 const xy = (lat: number, lon: number) => projection([lon, lat]) ?? [NaN, NaN];
@@ -56,7 +59,7 @@ const xy = (lat: number, lon: number) => projection([lon, lat]) ?? [NaN, NaN];
  * road data, every open case as a dot, and the selected case centred with its track and heading. No
  * tiles, no request leaves the machine.
  */
-export function CaseMap({ cases, selected, place, onSelect, control }: Props) {
+export function CaseMap({ cases, selected, place, onSelect, control, serviceCars = [] }: Props) {
   const { m } = useI18n();
   const svgRef = useRef<SVGSVGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
@@ -124,6 +127,12 @@ export function CaseMap({ cases, selected, place, onSelect, control }: Props) {
   const k = t.k;
   const track = place && place.track.length > 1 ? place.track.map((p) => xy(p.lat, p.lon).join(',')).join(' ') : null;
   const sel = selected ? placed.find((p) => p.c.id === selected.id) : undefined;
+  const cars = serviceCars.flatMap((s) => {
+    if (!s.view.serviceCar) return [];
+    const [x, y] = xy(s.view.serviceCar.position.lat, s.view.serviceCar.position.lon);
+    const to = s.view.destination ? xy(s.view.destination.lat, s.view.destination.lon) : null;
+    return Number.isFinite(x) ? [{ s, x: x!, y: y!, to: to && Number.isFinite(to[0]) ? to : null }] : [];
+  });
 
   return (
     <section class="panel map" aria-labelledby="map-title">
@@ -186,6 +195,21 @@ export function CaseMap({ cases, selected, place, onSelect, control }: Props) {
                 <title>{`P${c.priority} ${m.trigger[c.trigger]} ${c.vin}`}</title>
               </circle>
             ))}
+          {cars.map(({ s, x, y, to }) => (
+            <g key={s.dispatchId} data-testid="service-car-marker" data-service-car={s.carId} data-eta={s.view.etaMinutes ?? ''}>
+              {to && <line x1={x} y1={y} x2={to[0]} y2={to[1]} class="service-car-route" style={{ strokeWidth: 2 / k, strokeDasharray: `${6 / k} ${4 / k}` }} />}
+              <g transform={`translate(${x},${y}) scale(${1 / k})`} class="service-car">
+                <rect x={-11} y={-11} width={22} height={22} rx={4} />
+                <text y={5} aria-hidden="true">
+                  S
+                </text>
+                <title>{`${m.work.serviceCarOnMap} ${s.carId}: ${m.work.serviceCarEta(s.view.etaMinutes)} (${jstTime(s.view.serviceCar!.at)})`}</title>
+              </g>
+              <text x={x} y={y} dx={15 / k} dy={-12 / k} class="service-car-label" style={{ fontSize: `${17 / k}px`, strokeWidth: `${4 / k}px` }} data-testid="service-car-map-eta">
+                {`${m.work.serviceCarOnMap} ${m.work.serviceCarEta(s.view.etaMinutes)}`}
+              </text>
+            </g>
+          ))}
           {sel && (
             <g class="selected" data-case-id={sel.c.id} transform={`translate(${sel.x},${sel.y}) scale(${1 / k})`}>
               <circle r={14} class="halo" />

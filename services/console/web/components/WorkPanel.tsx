@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agency, Case, CoverageAnswer, Dispatch, Relay } from '../../../../protocol/index.js';
 import type { WorkKind, WorkState } from '../hooks/use-case-actions.js';
+import type { ServiceCarTrack } from '../hooks/use-service-cars.js';
 import { jstTime, useI18n } from '../i18n/index.js';
 import type { Messages } from '../i18n/messages.js';
 import { isEmergency, nextStatuses, noResponseAgencies } from '../lib/actions.js';
@@ -18,6 +19,8 @@ export interface WorkProps {
   /** The note being typed, kept by the page so that nothing (a login asked again) loses it. */
   noteDraft: string;
   onNoteDraft(text: string): void;
+  /** The open case's service cars as their tracking links show them (hooks/use-service-cars.ts), by dispatch id. */
+  serviceCars: Record<string, ServiceCarTrack>;
 }
 
 const agencyList = (agencies: readonly Agency[], m: Messages) => agencies.map((a) => m.work.agencyName[a]).join(m.lang === 'ja' ? '、' : ', ');
@@ -64,14 +67,26 @@ function DispatchForm({ c, api, work, runWork }: WorkProps) {
   const [agency, setAgency] = useState<Agency>('fire_ambulance');
   const [reference, setReference] = useState('');
   const [note, setNote] = useState('');
+  const [carId, setCarId] = useState('');
+  const [carReports, setCarReports] = useState(true);
   const busy = !!work?.busy;
+  // A service car goes with road service and dealer transport (contract "Service-car arrival").
+  const withCar = agency === 'road_service' || agency === 'dealer_transport';
+  const car = withCar && carId.trim() ? { serviceCar: { id: carId.trim(), reportsPosition: carReports } } : {};
   const submit = async () => {
     if (busy || c.status !== 'open') return;
-    const body = { agency, ...(reference.trim() ? { reference: reference.trim() } : {}), ...(note.trim() ? { note: note.trim() } : {}) };
+    const body = { agency, ...(reference.trim() ? { reference: reference.trim() } : {}), ...(note.trim() ? { note: note.trim() } : {}), ...car };
     const made = await runWork(c.id, 'dispatch', () => api.dispatch(c.id, body));
     if (made) {
       setReference('');
       setNote('');
+      setCarId('');
+    }
+  };
+  const enterSubmits = (e: KeyboardEvent) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void submit();
     }
   };
   return (
@@ -91,13 +106,8 @@ function DispatchForm({ c, api, work, runWork }: WorkProps) {
           value={agency}
           disabled={c.status !== 'open'}
           onChange={(e) => setAgency(e.currentTarget.value as Agency)}
-          onKeyDown={(e) => {
-            // Keyboard: d focuses this list, arrows choose, Enter requests.
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              void submit();
-            }
-          }}
+          // Keyboard: d focuses this list, arrows choose, Enter requests.
+          onKeyDown={enterSubmits}
         >
           {(Object.keys(m.work.agencyName) as Agency[]).map((a) => (
             <option key={a} value={a}>
@@ -114,6 +124,35 @@ function DispatchForm({ c, api, work, runWork }: WorkProps) {
         {m.work.dispatchNote}
         <input name="dispatchNote" value={note} maxLength={2000} disabled={c.status !== 'open'} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
+      {withCar && (
+        <>
+          <label>
+            {m.work.serviceCarId}
+            <input
+              id="dispatch-service-car"
+              name="serviceCarId"
+              value={carId}
+              maxLength={64}
+              size={12}
+              pattern="[A-Za-z0-9_\-]+"
+              autoComplete="off"
+              disabled={c.status !== 'open'}
+              onInput={(e) => setCarId(e.currentTarget.value)}
+            />
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              name="serviceCarReports"
+              checked={carReports}
+              disabled={c.status !== 'open'}
+              onChange={(e) => setCarReports(e.currentTarget.checked)}
+              onKeyDown={enterSubmits}
+            />{' '}
+            {m.work.serviceCarReports}
+          </label>
+        </>
+      )}
       <button type="submit" class="primary" disabled={busy || c.status !== 'open'} aria-keyshortcuts="d">
         {work?.busy === 'dispatch' ? m.work.busy.dispatch : m.work.request} <kbd aria-hidden="true">d</kbd>
       </button>
@@ -179,7 +218,8 @@ function NoResponse({ c, api, work, runWork, confirmNoResponse, onConfirmNoRespo
   );
 }
 
-function DispatchRow({ d, c, api, work, runWork, caseOpen }: WorkProps & { d: Dispatch; caseOpen: boolean }) {
+function DispatchRow(props: WorkProps & { d: Dispatch; caseOpen: boolean }) {
+  const { d, c, api, work, runWork, caseOpen } = props;
   const { m } = useI18n();
   const [eta, setEta] = useState('');
   const next = caseOpen ? nextStatuses(d.status) : [];
@@ -210,7 +250,7 @@ function DispatchRow({ d, c, api, work, runWork, caseOpen }: WorkProps & { d: Di
         )}
       </div>
       {d.note && <div class="small">{d.note}</div>}
-      {(d.destination || d.serviceCar || d.coverage) && <RoadService d={d} />}
+      {(d.destination || d.serviceCar || d.coverage) && <RoadService d={d} track={props.serviceCars[d.id]} />}
       {next.length > 0 && (
         <div class="dispatch-actions" role="group" aria-label={`${name}: ${m.work.statusActions}`}>
           <label class="small">
@@ -238,7 +278,7 @@ function DispatchRow({ d, c, api, work, runWork, caseOpen }: WorkProps & { d: Di
 }
 
 /** Issue 13 part 4: what the member was told (the coverage the dispatch was arranged under), the service car and where it goes. */
-function RoadService({ d }: { d: Dispatch }) {
+function RoadService({ d, track }: { d: Dispatch; track: ServiceCarTrack | undefined }) {
   const { m } = useI18n();
   return (
     <dl class="road-service" data-testid="road-service">
@@ -258,6 +298,24 @@ function RoadService({ d }: { d: Dispatch }) {
           <dt>{m.work.serviceCar}</dt>
           <dd data-testid="service-car">
             <span class="mono">{d.serviceCar.id}</span> · {d.serviceCar.reportsPosition ? m.work.reportsPosition : m.work.noPositionReports}
+            {track && (
+              <div class="service-car-live" data-testid="service-car-live" data-eta={track.view.etaMinutes ?? ''}>
+                {track.view.serviceCar ? (
+                  <>
+                    <strong data-testid="service-car-eta">{m.work.serviceCarEta(track.view.etaMinutes)}</strong>{' '}
+                    <span class="muted small">
+                      ({m.work.serviceCarAt(jstTime(track.view.serviceCar.at))}:{' '}
+                      <span class="mono">
+                        {track.view.serviceCar.position.lat.toFixed(4)}, {track.view.serviceCar.position.lon.toFixed(4)}
+                      </span>
+                      )
+                    </span>
+                  </>
+                ) : (
+                  <span class="muted">{m.work.serviceCarNotYet}</span>
+                )}
+              </div>
+            )}
           </dd>
         </>
       )}

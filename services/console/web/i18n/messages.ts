@@ -174,6 +174,12 @@ export interface Messages {
     distanceKm(km: string): string;
     serviceCar: string;
     reportsPosition: string;
+    serviceCarId: string;
+    serviceCarReports: string;
+    serviceCarAt(time: string): string;
+    serviceCarEta(min: number | null): string;
+    serviceCarNotYet: string;
+    serviceCarOnMap: string;
     noPositionReports: string;
     coverage: string;
     eligible: string;
@@ -458,6 +464,12 @@ export const en: Messages = {
     distanceKm: (km) => `${km} km away`,
     serviceCar: 'Service car',
     reportsPosition: 'reports its position (the owner can follow it)',
+    serviceCarId: 'Service car id',
+    serviceCarReports: 'Reports its position',
+    serviceCarAt: (time) => `position at ${time}`,
+    serviceCarEta: (min) => (min === null ? 'ETA unknown' : min === 0 ? 'arriving' : `arrives in about ${min} min`),
+    serviceCarNotYet: 'no position reported yet',
+    serviceCarOnMap: 'Service car',
     noPositionReports: 'does not report its position',
     coverage: 'Coverage',
     eligible: 'covered by the programme',

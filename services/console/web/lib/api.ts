@@ -1,4 +1,4 @@
-import type { Case, CaseWithSession, CreateDispatchBody, Dispatch, ErrorBody, LoginResponse, NoResponseResult, Relay, Stats, UpdateDispatchBody, VoiceSession } from '../../../../protocol/index.js';
+import type { Case, CaseWithSession, CreateDispatchBody, Dispatch, ErrorBody, LoginResponse, NoResponseResult, Relay, Stats, TrackView, UpdateDispatchBody, VoiceSession } from '../../../../protocol/index.js';
 import { noteAuthMode, readLogin, readToken, writeLogin, type AuthMode } from './auth.js';
 
 /** An HTTP error as the service words it (`{error, message}`), for the operator to read. */
@@ -90,6 +90,11 @@ export function createApi(opts: ApiOptions) {
     relay: (id: string, message: string) => request<Relay>('POST', `/v1/cases/${encodeURIComponent(id)}/relay`, () => ({ message, operatorId: operatorId() })),
     phoneResult: (id: string, relayId: string, answered: boolean) =>
       request<Relay>('POST', `/v1/cases/${encodeURIComponent(id)}/relay/${encodeURIComponent(relayId)}/phone-result`, () => ({ answered, operatorId: operatorId() })),
+    /**
+     * Contract "Service-car arrival" (D4.6): where a road-service dispatch's service car is and its ETA,
+     * by the dispatch's `trackToken` (the owner's link; public, so no 401 is ever asked about).
+     */
+    track: (token: string) => request<TrackView>('GET', `/v1/track/${encodeURIComponent(token)}`),
     /** Issue 14 part 4: `GET /v1/stats` (supervisor with AUTH=on). */
     stats: () => request<Stats>('GET', '/v1/stats'),
     /** Ends the login token on the service and forgets it here. */
