@@ -22,3 +22,16 @@ export function addCredentialOptions(cmd: Command, passwordHelp = "one car's MQT
     .option('--provision', "AUTH on: issue every car its own password (PUT /v1/vehicles/{vin}/credentials on --http-url, 16 at a time; needs an admin's token) and connect each with it")
     .option('--token <token>', 'bearer token for the HTTP API (with --provision an admin\'s: a login token or the service\'s API_TOKEN); default $ANSHIN_TOKEN, else $API_TOKEN');
 }
+
+/**
+ * D4.6, `sim service-car`: the same flags for a service car, whose MQTT username is `svc-<id>`:
+ * `--username svc-<id> --password <pw>` (from `PUT /v1/service-cars/{id}/credentials`), or `--provision`
+ * (issued over `--http-url` with an admin token: `--token`, else ANSHIN_TOKEN, else API_TOKEN).
+ */
+export function addServiceCarCredentialOptions(cmd: Command): Command {
+  return cmd
+    .option('--username <name>', "the service car's MQTT username, svc-<id> (with --password; the default when --password is given)")
+    .option('--password <password>', "the service car's MQTT password when the broker has AUTH on (PUT /v1/service-cars/{id}/credentials)")
+    .option('--provision', "AUTH on: issue the service car its password (PUT /v1/service-cars/{id}/credentials on --http-url; needs an admin's token) and connect with it")
+    .option('--token <token>', "with --provision, an admin's bearer token (a login token or the service's API_TOKEN); default $ANSHIN_TOKEN, else $API_TOKEN");
+}

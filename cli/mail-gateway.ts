@@ -4,7 +4,8 @@ import { defineWhenUsed } from './lazy.js';
 const ENVIRONMENT = `
 Environment (services/mail-gateway/README.md):
   MQTT_URL                 the broker the service publishes v1/outbox/email on (default mqtt://127.0.0.1:1883)
-  MQTT_USERNAME, MQTT_PASSWORD   the broker login, when it asks for one (AUTH=on: the service account)
+  MQTT_USERNAME, MQTT_PASSWORD   the broker login, when it asks for one (AUTH=on: anshin-mail and the
+                           service's MQTT_MAIL_PASSWORD, which may read v1/outbox/email only)
   MAIL_GATEWAY_CLIENT_ID   the persistent session's client id (default anshin-mail-gateway)
   SMTP_URL                 the SMTP server, e.g. smtp://127.0.0.1:2525 (default smtp://127.0.0.1:25)
   MAIL_FROM                the sender (default "anshin emergency support <no-reply@anshin.invalid>")

@@ -3,7 +3,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isServiceCarId } from '../protocol/service-car.js';
 import { parseLatLon, type LatLon } from '../simulator/service-car/path.js';
 import type { ServiceCarCliOptions } from './actions/sim-service-car.js';
-import { DEFAULT_MQTT_URL, parseDuration, parseMqttUrl } from './options.js';
+import { addServiceCarCredentialOptions } from './credential-options.js';
+import { DEFAULT_HTTP_URL, DEFAULT_MQTT_URL, parseDuration, parseHttpUrl, parseMqttUrl } from './options.js';
 import { reachable } from './reach.js';
 import { parseRouteId } from './sim-routes.js';
 
@@ -32,7 +33,7 @@ function parseEvery(value: string): number {
 
 /** `anshin sim service-car`: a road-service car driving to a scene, reporting its position (D4.6). */
 export function registerSimServiceCar(sim: Command): void {
-  sim
+  const cmd = sim
     .command('service-car')
     .description('drive a road-service car from a depot to a scene, reporting its position on v1/service-cars/{id}/position (D4.6); exit 0 on arrival')
     .requiredOption('--id <id>', 'the service car (1-64 of A-Z a-z 0-9 _ -)', parseServiceCarId)
@@ -42,9 +43,10 @@ export function registerSimServiceCar(sim: Command): void {
     .addOption(new Option('--every <d>', 'report the position this often (e.g. 5s, 500ms)').argParser(parseEvery).default(5_000, '5s'))
     .option('--route <id>', 'drive along this road between the points nearest the depot and the scene (default: a straight line)', parseRouteId)
     .option('--url <url>', 'MQTT broker (mqtt:// or mqtts://)', parseMqttUrl, DEFAULT_MQTT_URL)
-    .option('--json', 'print each report and the arrival as JSON lines on stdout')
-    .action(async (o: ServiceCarCliOptions) => {
-      const [{ simServiceCar }] = await Promise.all([import('./actions/sim-service-car.js'), reachable({ mqtt: o.url })]);
-      await simServiceCar(o);
-    });
+    .option('--http-url <url>', 'backend HTTP API, for --provision', parseHttpUrl, DEFAULT_HTTP_URL)
+    .option('--json', 'print each report and the arrival as JSON lines on stdout');
+  addServiceCarCredentialOptions(cmd).action(async (o: ServiceCarCliOptions) => {
+    const [{ simServiceCar }] = await Promise.all([import('./actions/sim-service-car.js'), reachable({ mqtt: o.url, ...(o.provision ? { http: o.httpUrl } : {}) })]);
+    await simServiceCar(o);
+  });
 }

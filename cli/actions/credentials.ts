@@ -1,4 +1,4 @@
-import { provisionCredentials } from '../../simulator/fleet/provision.js';
+import { provisionCredentials, provisionServiceCarCredentials } from '../../simulator/fleet/provision.js';
 import { UsageError } from '../errors.js';
 import { liveStatus } from '../progress.js';
 import type { CredentialCliOptions } from '../credential-options.js';
@@ -53,5 +53,29 @@ export function connectFailure(err: unknown, vin: string, url: string, hadPasswo
     hadPassword
       ? `the broker at ${url} refused car ${vin} (CONNACK ${code}): wrong password for that VIN; issue it again with --provision (an admin token) or PUT /v1/vehicles/${vin}/credentials`
       : `the broker at ${url} refused car ${vin} (CONNACK ${code}: not authorized): it has AUTH on; pass --password (and --username ${vin}), or --provision with an admin token (--token or ANSHIN_TOKEN)`,
+  );
+}
+
+/**
+ * D4.6: the service cars' MQTT passwords (id -> password; each connects as `svc-<id>`) with `--provision`:
+ * `PUT /v1/service-cars/{id}/credentials` with the admin token, then one line on stderr. Without
+ * `--provision`, undefined (a service car connects without credentials, or with `sim service-car`'s own).
+ */
+export async function serviceCarPasswords(ids: string[], o: CredentialCliOptions, httpUrl: string): Promise<Map<string, string> | undefined> {
+  if (!o.provision || ids.length === 0) return undefined;
+  const started = performance.now();
+  const passwords = await provisionServiceCarCredentials(ids, { httpUrl, token: apiToken(o), concurrency: PROVISION_CONCURRENCY });
+  process.stderr.write(`provisioned ${passwords.size} service-car credential(s) at ${httpUrl} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return passwords;
+}
+
+/** A service car refused by the broker (CONNACK 4 or 5) as one line that says what to pass; other errors as they are. */
+export function serviceCarConnectFailure(err: unknown, id: string, url: string, hadPassword: boolean): Error {
+  const code = (err as { code?: unknown }).code;
+  if (code !== 4 && code !== 5) return err as Error;
+  return new Error(
+    hadPassword
+      ? `the broker at ${url} refused service car ${id} as svc-${id} (CONNACK ${code}): wrong password; issue it again with --provision (an admin token) or PUT /v1/service-cars/${id}/credentials`
+      : `the broker at ${url} refused service car ${id} (CONNACK ${code}: not authorized): it has AUTH on; pass --password (and --username svc-${id}), or --provision with an admin token (--token or ANSHIN_TOKEN)`,
   );
 }

@@ -19,6 +19,8 @@ export async function mailGateway(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL, { name: 'anshin-mail-gateway', format: config.LOG_FORMAT });
   const gateway = await startMailGateway(config, { clock: new SystemClock(), logger });
+  // Once the broker has the subscription: from here on what the service publishes waits in the session.
+  logger.info({ clientId: config.MAIL_GATEWAY_CLIENT_ID, ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}) }, 'mail gateway subscribed to v1/outbox/email');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

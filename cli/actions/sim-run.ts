@@ -5,7 +5,7 @@ import type { CredentialCliOptions } from '../credential-options.js';
 import { UsageError } from '../errors.js';
 import { cliLogger } from '../logger.js';
 import { nearest } from '../suggest.js';
-import { apiToken, carPasswords } from './credentials.js';
+import { apiToken, carPasswords, serviceCarPasswords } from './credentials.js';
 
 export interface RunCliOptions extends CredentialCliOptions {
   url: string;
@@ -79,6 +79,8 @@ export async function simRun(name: string, o: RunCliOptions, preflight: Promise<
     token: apiToken(o),
     logger: cliLogger(),
     ...(o.provision || o.password !== undefined ? { credentials: (vins: string[]) => carPasswords(vins, o, o.httpUrl).then((m) => m ?? new Map<string, string>()) } : {}),
+    // D4.6: the scenario's service cars too, each as svc-<id> (PUT /v1/service-cars/{id}/credentials).
+    ...(o.provision ? { serviceCarCredentials: (ids: string[]) => serviceCarPasswords(ids, o, o.httpUrl).then((m) => m ?? new Map<string, string>()) } : {}),
     ...(live ? { onStep: (s) => process.stdout.write(`${s.ok ? '.' : 'F'}`) } : {}),
   });
   if (live) process.stdout.write('\n');

@@ -2,4 +2,4 @@ export { Fleet, every, type FleetOptions, type FleetMember, type ConnectProgress
 export { crash, startCrashes, storm } from './incidents.js';
 export { formatSummary, sumCounters, type FleetSummary } from './summary.js';
 export { fleetVin } from './vins.js';
-export { provisionCredentials, ProvisionError, type ProvisionOptions } from './provision.js';
+export { provisionCredentials, provisionServiceCarCredentials, ProvisionError, type ProvisionOptions, type ProvisionKind } from './provision.js';

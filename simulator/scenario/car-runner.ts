@@ -2,7 +2,7 @@ import type { Case, Command, Expectation, ScenarioCar, ScenarioStep } from '../.
 import type { Clock } from '../../lib/clock/index.js';
 import type { FireOptions, SimulatedCar } from '../car/index.js';
 import { airbagsFor, estimatePeakG } from '../car/payloads.js';
-import { startServiceCarStep, type RunningServiceCar, type ServiceCarStepContext } from '../service-car/index.js';
+import { serviceCarUsername, startServiceCarStep, type RunningServiceCar, type ServiceCarStepContext } from '../service-car/index.js';
 import type { ConfigCheck } from './config-check.js';
 import { RouteDriver, getRoute } from '../routes/index.js';
 import { durationMs } from './duration.js';
@@ -22,6 +22,8 @@ export interface CarRunContext {
   /** D4.6: where `serviceCar` steps connect (the cars' broker), and the service cars started, stopped at the end of the run. */
   mqtt?: Omit<ServiceCarStepContext, 'clock'>;
   serviceCars?: RunningServiceCar[];
+  /** AUTH on (D4.6): each service car's MQTT password by id; it connects as `svc-<id>` with it. */
+  serviceCarPasswords?: ReadonlyMap<string, string>;
 }
 
 /** Runs one car's timeline: vehicle actions on the car, operator actions over HTTP, expectations. */
@@ -120,7 +122,9 @@ export class CarRunner {
       const scene = this.car.position;
       if (!step.serviceCar.to && !scene) throw new Error(`${this.car.vin} has no position to drive a service car to`);
       const to = step.serviceCar.to ?? { lat: scene!.lat, lon: scene!.lon };
-      const running = await startServiceCarStep({ ...step.serviceCar, to }, { clock: this.ctx.clock, ...mqtt });
+      const password = this.ctx.serviceCarPasswords?.get(step.serviceCar.id);
+      const login = password !== undefined ? { username: serviceCarUsername(step.serviceCar.id), password } : {};
+      const running = await startServiceCarStep({ ...step.serviceCar, to }, { clock: this.ctx.clock, ...mqtt, ...login });
       this.ctx.serviceCars?.push(running);
       return running.summary;
     }

@@ -28,6 +28,19 @@ export interface RunScenarioOptions {
    * before any car connects (e.g. provisioned over `PUT /v1/vehicles/{vin}/credentials`).
    */
   credentials?: (vins: string[]) => Promise<ReadonlyMap<string, string>>;
+  /**
+   * AUTH on, D4.6: the service cars' MQTT passwords (id -> password; each connects as `svc-<id>`), asked
+   * for once with the id of every `serviceCar` step before any car connects (e.g. provisioned over
+   * `PUT /v1/service-cars/{id}/credentials`). Not called when the scenario has no service car.
+   */
+  serviceCarCredentials?: (ids: string[]) => Promise<ReadonlyMap<string, string>>;
+}
+
+/** The ids of the service cars a scenario's timelines start (D4.6), each once, in order of appearance. */
+export function serviceCarIds(scenario: Scenario): string[] {
+  const ids = new Set<string>();
+  for (const car of scenario.cars ?? []) for (const step of car.timeline) if (step.serviceCar) ids.add(step.serviceCar.id);
+  return [...ids];
 }
 
 /** Connects the scenario's cars (and fleet), runs every timeline in parallel, and reports each step. */
@@ -51,6 +64,8 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
   const fleetSeed = seedFrom(`${scenario.name}-fleet`, o.seed);
   const fleetVins = Array.from({ length: scenario.fleet?.cars ?? 0 }, (_, i) => fleetVin(fleetSeed, i));
   const passwords = o.credentials ? await o.credentials([...carVins, ...fleetVins]) : undefined;
+  const svcIds = serviceCarIds(scenario);
+  const serviceCarPasswords = o.serviceCarCredentials && svcIds.length > 0 ? await o.serviceCarCredentials(svcIds) : undefined;
   const cars = (scenario.cars ?? []).map((spec, i) => {
     const password = passwords?.get(carVins[i]!);
     return new SimulatedCar({ vin: carVins[i]!, url: o.url, clock, seed: seedFrom(spec.id, o.seed), reconnectPeriodMs: 500, ...(password !== undefined ? { password } : {}), ...(o.logger ? { logger: o.logger } : {}) });
@@ -69,7 +84,7 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioReport
     }
     await settle(clock); // the cars' subscriptions and online status land before the first step
     const startedAt = clock.now();
-    const ctx = { clock, startedAt, http, configCheck, record, mqtt: { url: o.url }, serviceCars };
+    const ctx = { clock, startedAt, http, configCheck, record, mqtt: { url: o.url }, serviceCars, ...(serviceCarPasswords ? { serviceCarPasswords } : {}) };
     await Promise.all([
       ...(scenario.cars ?? []).map((spec, i) => new CarRunner(spec, cars[i]!, ctx).run()),
       ...(fleet && scenario.fleet ? [runFleetTimeline(scenario.fleet, fleet, ctx)] : []),

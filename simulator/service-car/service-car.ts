@@ -6,6 +6,11 @@ import { RouteDriver, type Drivable } from '../routes/driver.js';
 import { haversineKm, type Route } from '../routes/geometry.js';
 import { servicePath, type LatLon } from './path.js';
 
+/** D4.6: a service car's MQTT username with AUTH on (services/broker/acl.ts names it the same). */
+export function serviceCarUsername(id: string): string {
+  return `svc-${id}`;
+}
+
 export interface ServiceCarOptions {
   /** Safe topic level (protocol `ServiceCarId`): 1-64 of `A-Z a-z 0-9 _ -`. */
   id: string;
@@ -20,7 +25,9 @@ export interface ServiceCarOptions {
   speedKmh: number;
   /** How often it reports its position. */
   everyMs: number;
+  /** AUTH on: default `svc-<id>` when a password is given. */
   username?: string | undefined;
+  /** AUTH on: the password of `PUT /v1/service-cars/{id}/credentials`. */
   password?: string | undefined;
   /** PEM CA for `mqtts://` with a private CA. */
   ca?: string | undefined;
@@ -78,9 +85,17 @@ export class SimulatedServiceCar {
   }
 
   async connect(): Promise<void> {
-    const { url, id, username, password, ca } = this.opts;
+    const { url, id, password, ca } = this.opts;
+    const username = this.opts.username ?? (password !== undefined ? serviceCarUsername(id) : undefined);
     const options: IClientOptions = { clientId: `service-car-${id}`, protocolVersion: 4, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...(username ? { username, password } : {}), ...(ca ? { ca } : {}) };
-    this.client = await mqtt.connectAsync(url, options);
+    try {
+      // A refusal (CONNACK 2, 4, 5) rejects here and MQTT.js ends the client: no retry loop keeps the process alive.
+      this.client = await mqtt.connectAsync(url, options);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'number') throw err;
+      throw Object.assign(new Error(`service car ${id}: the broker refused the connection (CONNACK ${code}: ${(err as Error).message})`), { code });
+    }
     // Reports made while offline wait in MQTT.js's queue and go out after the reconnect.
     this.client.on('offline', () => this.opts.logger?.warn({ id }, 'service car lost the broker; reconnecting'));
   }

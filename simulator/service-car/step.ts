@@ -25,7 +25,7 @@ export interface RunningServiceCar {
  * A scenario step `serviceCar: {id, from, to, speedKmh, everyS?, route?}` (protocol `ServiceCarStep`):
  * connects the car and sets it driving; returns without waiting for the arrival, so the timeline goes
  * on while it drives (a step that waits for it can await `arrived`). For the scenario runner
- * (simulator/scenario/car-runner.ts), which does not call it yet.
+ * (simulator/scenario/car-runner.ts; with AUTH on it passes the service car's password).
  */
 export async function startServiceCarStep(step: ServiceCarStep, ctx: ServiceCarStepContext): Promise<RunningServiceCar> {
   const car = new SimulatedServiceCar({

@@ -2,10 +2,12 @@
  * Issue 11, part 3: the real Mosquitto with infra/'s password file (written by
  * infra/mqtt-credentials.mjs, run as a command) and infra/mosquitto-acl.conf gives the same ACL as the
  * embedded broker: a car is refused on another car's topic; the service connects with its own
- * credentials (MQTT_USERNAME / MQTT_PASSWORD) and still opens cases.
+ * credentials (MQTT_USERNAME / MQTT_PASSWORD) and still opens cases. D4.6 / D4.5: a service car
+ * (`svc-<id>`, its rule written into a copy of the ACL file by `--mosquitto-acl`) publishes its own
+ * position and not another's; the mail account (`anshin-mail`) reads the email outbox and nothing else.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,14 +28,16 @@ const A = vin(1201);
 const B = vin(1202);
 
 /** Runs the provisioning command as an operator would; returns the password it printed. */
-async function provision(username: string, passwordFile: string): Promise<string> {
-  const { stdout } = await run(process.execPath, [projectPath('infra', 'mqtt-credentials.mjs'), username, '--mosquitto-passwd', passwordFile]);
+async function provision(username: string, passwordFile: string, ...more: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [projectPath('infra', 'mqtt-credentials.mjs'), username, '--mosquitto-passwd', passwordFile, ...more]);
   return (JSON.parse(stdout) as { password: string }).password;
 }
 
 describe('issue 11: Mosquitto with the infra/ password file and ACL', () => {
   let dir: string;
   let passwordFile: string;
+  /** The installed copy of infra/mosquitto-acl.conf, with the service cars' blocks added by the command. */
+  let aclFile: string;
   let mosquitto: Mosquitto;
   const pw: Record<string, string> = {};
   const clients: MqttClient[] = [];
@@ -41,8 +45,11 @@ describe('issue 11: Mosquitto with the infra/ password file and ACL', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'anshin-mosq-auth-'));
     passwordFile = join(dir, 'anshin.passwd');
-    for (const user of [A, B, 'anshin-service', 'anshin-tool']) pw[user] = await provision(user, passwordFile);
-    mosquitto = await startMosquitto({ auth: { passwordFile } });
+    aclFile = join(dir, 'anshin-acl.conf');
+    await copyFile(projectPath('infra', 'mosquitto-acl.conf'), aclFile);
+    for (const user of [A, B, 'anshin-service', 'anshin-tool', 'anshin-mail']) pw[user] = await provision(user, passwordFile);
+    for (const user of ['svc-jaf-7', 'svc-jaf-8']) pw[user] = await provision(user, passwordFile, '--mosquitto-acl', aclFile);
+    mosquitto = await startMosquitto({ auth: { passwordFile, aclFile } });
   });
   afterAll(async () => {
     await mosquitto?.close();
@@ -104,6 +111,45 @@ describe('issue 11: Mosquitto with the infra/ password file and ACL', () => {
     await service.publishAsync(topics.commands(A), JSON.stringify({ v: 1 }), { qos: 1 });
     await expect.poll(() => seen, { timeout: 5_000 }).toContain(topics.commands(A));
     expect(seen).toEqual([topics.commands(A)]);
+  });
+
+  it('D4.6: a service car publishes its own position, and its publish on another service car\'s topic reaches nobody', async () => {
+    const service = await as('anshin-service', 'anshin-acl-test-svc');
+    expect(await granted(service, ['v1/service-cars/+/position'])).toEqual([1]);
+    const seen: string[] = [];
+    service.on('message', (topic, payload) => seen.push(`${topic} ${(JSON.parse(payload.toString()) as { position: { lat: number } }).position.lat}`));
+    const jaf7 = await as('svc-jaf-7', 'service-car-jaf-7');
+    const position = (lat: number) => JSON.stringify({ v: 1, ts: new Date().toISOString(), position: { lat, lon: 139.8, trusted: true } });
+    await jaf7.publishAsync(topics.serviceCarPosition('jaf-8'), position(35.1), { qos: 1 });
+    await jaf7.publishAsync(topics.event(A, 'sos'), JSON.stringify(validEvent(A, 'sos')), { qos: 1 });
+    await jaf7.publishAsync(topics.serviceCarPosition('jaf-7'), position(35.2), { qos: 1 });
+    // Same publisher, same subscriber: had a forged one been routed it would have come first.
+    await expect.poll(() => seen, { timeout: 5_000 }).toContain(`${topics.serviceCarPosition('jaf-7')} 35.2`);
+    expect(seen).toEqual([`${topics.serviceCarPosition('jaf-7')} 35.2`]);
+    // jaf-8's own rule is its own.
+    const jaf8 = await as('svc-jaf-8', 'service-car-jaf-8');
+    await jaf8.publishAsync(topics.serviceCarPosition('jaf-8'), position(35.3), { qos: 1 });
+    await expect.poll(() => seen, { timeout: 5_000 }).toContain(`${topics.serviceCarPosition('jaf-8')} 35.3`);
+  });
+
+  it('D4.5: the mail account reads v1/outbox/email and nothing else, and publishes nothing', async () => {
+    const mail = await as('anshin-mail', 'anshin-mail-gateway-acl-test');
+    const received: string[] = [];
+    mail.on('message', (topic) => received.push(topic));
+    await granted(mail, [topics.outboxEmail, 'v1/#']);
+    const service = await as('anshin-service', 'anshin-acl-test-mail');
+    const outbox: string[] = [];
+    service.on('message', (topic, payload) => outbox.push(payload.toString()));
+    expect(await granted(service, [topics.outboxEmail])).toEqual([1]);
+    await mail.publishAsync(topics.outboxEmail, JSON.stringify({ v: 1, from: 'mail' }), { qos: 1 });
+    await service.publishAsync(topics.deadLetter, JSON.stringify({ v: 1 }), { qos: 1 });
+    await service.publishAsync(topics.commands(A), JSON.stringify({ v: 1 }), { qos: 1 });
+    await service.publishAsync(topics.outboxEmail, JSON.stringify({ v: 1, from: 'service' }), { qos: 1 });
+    await expect.poll(() => received, { timeout: 5_000 }).toContain(topics.outboxEmail);
+    // (Mosquitto may grant the v1/# subscription and check `read` per delivery: one copy per matching subscription.)
+    expect(new Set(received)).toEqual(new Set([topics.outboxEmail]));
+    await expect.poll(() => outbox, { timeout: 5_000 }).toContain(JSON.stringify({ v: 1, from: 'service' }));
+    expect(outbox).toEqual([JSON.stringify({ v: 1, from: 'service' })]);
   });
 
   it("a rotated password (file rewritten, Mosquitto reloaded) ends the car's session; the new one is taken", async () => {
