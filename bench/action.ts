@@ -7,6 +7,7 @@ export async function benchAction(o: BenchCliOptions): Promise<number> {
     quick: o.quick ?? false,
     ...(o.cars ? { cars: o.cars } : {}),
     ...(o.steady ? { steadySeconds: o.steady } : {}),
+    ...(o.burst ? { burst: o.burst } : {}),
     ...(o.modes ? { modes: o.modes } : {}),
     replay: o.replay,
     ...(o.out ? { outDir: o.out } : {}),
@@ -14,5 +15,5 @@ export async function benchAction(o: BenchCliOptions): Promise<number> {
     cpuProf: o.cpuProf ?? false,
   });
   process.stdout.write(`${markdown}\nresults: ${jsonPath}\n`);
-  return result.lost === 0 && result.modes.every((m) => m.ok) ? 0 : 1;
+  return result.lost === 0 && result.modes.every((m) => m.ok && !m.burst?.duplicated) ? 0 : 1;
 }

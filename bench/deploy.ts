@@ -27,6 +27,8 @@ export interface Deployment {
 export interface DeployOptions {
   /** Extra node flags for the service processes (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Extra environment for every service process (A/B runs of a setting). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -60,8 +62,9 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     }
     const prefix = `bench:${randomUUID().slice(0, 8)}:`;
     const nodeArgs = opts.nodeArgs ?? [];
+    const extra = opts.env ?? {};
     if (mode === 'embedded' || mode === 'embedded-redis') {
-      const env: Record<string, string> = redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {};
+      const env: Record<string, string> = { ...extra, ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {}) };
       const stack = await startStack('stack', env, nodeArgs);
       started.push(stack);
       stacks.push(stack);
@@ -71,7 +74,7 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     const mosquitto = await startMosquitto({ persistent: true });
     started.push(mosquitto);
     processes.push({ name: 'mosquitto', role: 'broker', pid: mosquitto.pid });
-    const env = { MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis!.url, REDIS_KEY_PREFIX: prefix };
+    const env = { ...extra, MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis!.url, REDIS_KEY_PREFIX: prefix };
     const [a, b] = await Promise.all(['a', 'b'].map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
     for (const s of [a!, b!]) {
       started.push(s);

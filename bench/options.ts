@@ -16,6 +16,7 @@ export interface BenchCliOptions {
   quick?: boolean;
   cars?: number;
   steady?: number;
+  burst?: number;
   modes?: ModeName[];
   replay: boolean;
   out?: string;
@@ -29,6 +30,7 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--quick', 'a small run (200 cars, 2 s steady, 100-crash storm) that finishes in under a minute')
     .option('--cars <n>', 'cars connected at 1 Hz (default 10000; quick 200)', positive)
     .option('--steady <seconds>', 'length of the steady window (default 60; quick 2)', positive)
+    .option('--burst <n>', 'crashes fired at once, one per car, unpaced (default 10000; quick 100)', positive)
     .option('--modes <list>', `comma-separated subset of ${MODES.join(', ')}`, modeList)
     .option('--no-replay', 'leave out the trace replay')
     .option('--out <dir>', 'results directory (default bench/results)')

@@ -34,6 +34,11 @@ const ROWS: Row[] = [
   { label: 'storm lost', cell: (m) => m.storm?.lost, target: '0' },
   { label: 'storm crash-to-feed p50 / p99', cell: (m) => (m.storm ? `${fmt(m.storm.latency.p50Ms)} / ${fmt(m.storm.latency.p99Ms)} ms` : null) },
   { label: 'storm drain rate vs floor throughput', cell: (m) => (m.storm && m.floor ? `${fmt(m.storm.casesPerSec)} cases/s (${Math.round((m.storm.casesPerSec / m.floor.throughput.perSec) * 100)}%)` : null) },
+  { label: '**burst** crashes fired at once (unpaced), published in', cell: (m) => (m.burst ? `${fmt(m.burst.crashes)} in ${fmt(m.burst.publishSpanMs, ' ms')}` : null), target: '10,000' },
+  { label: 'burst: every case on the feed after', cell: (m) => (m.burst ? (m.burst.allOnFeedMs === null ? 'not all' : fmt(m.burst.allOnFeedMs, ' ms')) : null) },
+  { label: 'burst lost / duplicated', cell: (m) => (m.burst ? `${m.burst.lost} / ${m.burst.duplicated}` : null), target: '0 / 0' },
+  { label: 'burst drain rate, share of floor throughput', cell: (m) => (m.burst ? `${fmt(m.burst.casesPerSec)} cases/s (${m.burst.vsFloorThroughput === null ? '–' : `${Math.round(m.burst.vsFloorThroughput * 1000) / 10}%`})` : null), target: '≥ 25%' },
+  { label: 'burst: CPU of the deployment per case', cell: (m) => fmt(m.burst?.cpuMsPerCase, ' ms') },
   { label: 'operator feed closed by the service (code; resumed with since)', cell: (m) => (m.steady ? m.steady.feedCloseCodes.join(', ') || 'never' : null) },
   { label: '**memory** RSS before → after the cars', cell: (m) => (m.memory ? `${m.memory.rssBeforeMb} → ${m.memory.rssAfterMb} MB` : null) },
   { label: 'memory per connected car', cell: (m) => fmt(m.memory?.perCarKb, ' KB') },
@@ -51,7 +56,7 @@ export function renderMarkdown(r: BenchResult): string {
   lines.push('');
   lines.push(
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGb} GiB, Node ${r.machine.node}, commit ${r.machine.commit ?? '?'}, load average at start ${r.machine.loadAvgAtStart.join(' / ')}. ` +
-      `${fmt(r.params.cars)} cars at 1 Hz, steady ${r.params.steadyMs / 1000} s with ${r.params.crashesPerSec} crashes/s, storm ${fmt(r.params.stormSize)} crashes in ${r.params.stormWindowMs} ms.`,
+      `${fmt(r.params.cars)} cars at 1 Hz, steady ${r.params.steadyMs / 1000} s with ${r.params.crashesPerSec} crashes/s, storm ${fmt(r.params.stormSize)} crashes in ${r.params.stormWindowMs} ms, burst ${fmt(r.params.burstSize)} crashes at once.`,
   );
   lines.push('');
   lines.push(`| | ${modes.map((m) => MODE_LABELS[m.mode]).join(' | ')} | target (embedded) |`);

@@ -3,6 +3,7 @@ import { SystemClock } from '../lib/clock/index.js';
 import { Fleet, type FleetMember } from '../simulator/fleet/index.js';
 import { deploy, type Deployment } from './deploy.js';
 import type { ModeName } from './modes.js';
+import { runBurst, type BurstResult } from './burst.js';
 import { FeedWatch } from './support/feed-watch.js';
 import { FloorProbe } from './support/floor-probe.js';
 import { latencyHistogram, summarize, type LatencySummary } from './support/hist.js';
@@ -19,6 +20,8 @@ export interface BenchParams {
   crashesPerSec: number;
   stormSize: number;
   stormWindowMs: number;
+  /** Issue 15: crashes fired at once (unpaced), one per car, after the storm; 0 leaves the burst out. */
+  burstSize: number;
   /** Idle floor: paced QoS 1 messages. */
   floorCount: number;
   floorRatePerSec: number;
@@ -76,6 +79,8 @@ export interface ModeResult {
     casesPerSec: number;
     latency: LatencySummary;
   };
+  /** Issue 15: `burstSize` cars each fire one crash as fast as the simulator publishes (bench/burst.ts). */
+  burst?: BurstResult;
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
@@ -83,7 +88,7 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) => (a
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs floor, memory, steady and storm against one mode; always stops what it started. */
-export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) => void, nodeArgs: string[] = []): Promise<ModeResult> {
+export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) => void, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ModeResult> {
   let dep: Deployment | undefined;
   let fleet: Fleet | undefined;
   let watch: FeedWatch | undefined;
@@ -92,7 +97,7 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
   const result: ModeResult = { mode, processes: [], ok: false };
   try {
     log(`[${mode}] starting`);
-    dep = await deploy(mode, { nodeArgs });
+    dep = await deploy(mode, { nodeArgs, env });
     result.processes = dep.processes;
     watch = await FeedWatch.connect(dep.httpUrls[0]!);
     probe = await FloorProbe.connect(dep.mqttUrl);
@@ -240,6 +245,15 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
       latency: summarize(stormHist),
     };
     log(`[${mode}] storm ${stormIds.length} crashes: all on the feed after ${allOnFeedMs} ms, lost ${stormLost}; feed closes ${watch.closeCodes.join(',') || 'none'}`);
+
+    // Burst (issue 15): every crash handed to the cars' clients at once; the drain rate against the floor's.
+    if (p.burstSize > 0) {
+      const burst = await runBurst(fleet, watch, { size: p.burstSize, seed: p.seed, mqttUrl: dep.mqttUrl, floorPerSec: throughput.perSec, cpuMs: () => sum(dep!.processes.map((proc) => cpuMs(proc.pid))), log: (m) => log(`[${mode}] ${m}`) });
+      result.burst = burst;
+      log(
+        `[${mode}] burst ${burst.crashes} crashes (published in ${burst.publishSpanMs} ms): all on the feed after ${burst.allOnFeedMs} ms, ${burst.casesPerSec} cases/s = ${burst.vsFloorThroughput}x the floor's ${Math.round(throughput.perSec)} msg/s; lost ${burst.lost}, duplicated ${burst.duplicated}; deployment CPU ${burst.cpuMsPerCase} ms a case`,
+      );
+    }
     const exited = dep.unexpectedExits();
     if (exited.length) {
       result.unexpectedExits = exited;

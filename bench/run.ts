@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** Overrides of the preset. */
   cars?: number;
   steadySeconds?: number;
+  /** Issue 15: crashes in the unpaced burst (0: none). */
+  burst?: number;
   modes?: ModeName[];
   replay?: boolean;
   /** Directory for <timestamp>.json, latest.md (default bench/results). */
@@ -22,6 +24,9 @@ export interface BenchOptions {
   writeLatest?: boolean;
   /** Profile the service processes (node --cpu-prof into <outDir>/prof). */
   cpuProf?: boolean;
+  /** Extra node flags and environment for the service processes (A/B runs of a setting; not in the CLI). */
+  nodeArgs?: string[];
+  serviceEnv?: Record<string, string>;
   log?: (m: string) => void;
 }
 
@@ -36,7 +41,7 @@ export interface BenchResult {
   modes: ModeResult[];
   replay: ReplayResult;
   targets: TargetCheck[];
-  /** Total cases expected on the feed that never came (steady + storm, all modes). */
+  /** Total cases expected on the feed that never came (steady + storm + burst, all modes). */
   lost: number;
 }
 
@@ -50,6 +55,7 @@ export const PRESETS: Record<'full' | 'quick', BenchParams & { replay: ReplayPar
     crashesPerSec: 20,
     stormSize: 1000,
     stormWindowMs: 1000,
+    burstSize: 10_000,
     floorCount: 2000,
     floorRatePerSec: 200,
     blastCount: 20_000,
@@ -65,6 +71,7 @@ export const PRESETS: Record<'full' | 'quick', BenchParams & { replay: ReplayPar
     crashesPerSec: 20,
     stormSize: 100,
     stormWindowMs: 1000,
+    burstSize: 100,
     floorCount: 100,
     floorRatePerSec: 200,
     blastCount: 1000,
@@ -85,19 +92,19 @@ function gitCommit(): string | null {
 export async function runBench(opts: BenchOptions = {}): Promise<{ result: BenchResult; markdown: string; jsonPath: string }> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const preset = PRESETS[opts.quick ? 'quick' : 'full'];
-  const params = { ...preset, ...(opts.cars ? { cars: opts.cars } : {}), ...(opts.steadySeconds ? { steadyMs: opts.steadySeconds * 1000 } : {}) };
+  const params = { ...preset, ...(opts.cars ? { cars: opts.cars } : {}), ...(opts.steadySeconds ? { steadyMs: opts.steadySeconds * 1000 } : {}), ...(opts.burst !== undefined ? { burstSize: opts.burst } : {}) };
   params.stormSize = Math.min(params.stormSize, Math.floor(params.cars * 0.6));
   const outDir = opts.outDir ?? join(ROOT, 'bench/results');
   await mkdir(outDir, { recursive: true });
-  const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'prof')}`] : [];
+  const nodeArgs = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'prof')}`] : []), ...(opts.nodeArgs ?? [])];
   const startedAt = new Date();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100), commit: gitCommit() };
 
   const modes: ModeResult[] = [];
-  for (const mode of opts.modes ?? MODES) modes.push(await runMode(mode, params, log, nodeArgs));
+  for (const mode of opts.modes ?? MODES) modes.push(await runMode(mode, params, log, nodeArgs, opts.serviceEnv));
   const replay: ReplayResult = opts.replay === false ? { status: 'skipped', reason: 'not selected (--no-replay)' } : await benchReplay(params.replay, log);
 
-  const lost = modes.reduce((n, m) => n + (m.steady?.lost ?? 0) + (m.storm?.lost ?? 0), 0);
+  const lost = modes.reduce((n, m) => n + (m.steady?.lost ?? 0) + (m.storm?.lost ?? 0) + (m.burst?.lost ?? 0), 0);
   const result: BenchResult = {
     kind: 'anshin-bench',
     version: 1,

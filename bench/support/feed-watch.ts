@@ -25,6 +25,9 @@ export class FeedWatch {
   lastArrival = 0;
   opened = 0;
   unmatched = 0;
+  /** `case.opened` for an eventId whose case was already on the feed: one crash, two cases. */
+  duplicated = 0;
+  private readonly matched = new Set<string>();
   /** Close codes of the feed socket seen so far (1013: too slow); the watch resumes with `since` like a console. */
   readonly closeCodes: number[] = [];
   private lastSeq = -1;
@@ -116,10 +119,12 @@ export class FeedWatch {
     const id = m.case?.eventId;
     const p = id === undefined ? undefined : this.pending.get(id);
     if (!p) {
-      this.unmatched++;
+      if (id !== undefined && this.matched.has(id)) this.duplicated++;
+      else this.unmatched++;
       return;
     }
     this.pending.delete(id!);
+    this.matched.add(id!);
     recordMs(p.hist, now - p.sentAt);
     const opened = Date.parse(m.case?.openedAt ?? '');
     if (p.split && Number.isFinite(opened)) {

@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from 'pino';
 import { inboundFilters, sharedFilter } from '../../protocol/index.js';
 import type { Clock } from '../../lib/clock/index.js';
@@ -14,12 +14,23 @@ export interface MqttLinkOptions {
   sharedGroup?: string;
   /** How long start-up keeps trying to reach the broker before it gives up. */
   connectDeadlineMs?: number;
+  /** Inbound messages handled at once (issue 15; default 64): cars concurrently, one car's in order (ingest/runner.ts). */
+  maxInFlight?: number;
   clock: Clock;
   logger: Logger;
 }
 
 /** Resolves when the message is committed or dead-lettered; rejects when it must not be acknowledged. */
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
+
+/** Issue 15: inbound messages in the service at once; Mosquitto sends at most `max_inflight_messages` (100) QoS 1 ones. */
+const DEFAULT_MAX_IN_FLIGHT = 64;
+
+/** One inbound message in the window, in arrival order; its PUBACK goes out once it and all before it settled. */
+interface InFlight {
+  messageId: number | undefined;
+  settled: 'committed' | 'refused' | null;
+}
 
 /** CONNACK codes that no retry will change (MQTT 3.1.1 §3.2.2.3): bad credentials, not authorised. */
 const FATAL_CONNACK = new Set([1, 2, 4, 5]);
@@ -34,6 +45,14 @@ export class MqttLink implements Outbound {
   private client: MqttClient | null = null;
   private handler: MessageHandler | null = null;
   private closing = false;
+  /** Messages handed to the handler and not settled (or settled, waiting for an earlier one's PUBACK). */
+  private readonly window: InFlight[] = [];
+  private inFlight = 0;
+  /** MQTT.js's "read the next packet", held while the window is full (back-pressure to the broker). */
+  private readonly paused: Array<() => void> = [];
+  /** The message whose PUBACK MQTT.js is about to send (set around the synchronous `done()` call). */
+  private capturing: InFlight | null = null;
+  private sendPacket: ((packet: Packet, cb?: () => void) => void) | null = null;
 
   constructor(private readonly opts: MqttLinkOptions) {}
 
@@ -57,16 +76,8 @@ export class MqttLink implements Outbound {
       ...(username ? { username, password } : {}),
     });
     this.client = client;
-    client.handleMessage = (packet, done) => {
-      // No callback while closing: MQTT.js then sends no PUBACK, and the broker delivers the message
-      // again to this session when it is back.
-      this.handle(packet.topic, packet.payload as Buffer).then(
-        () => done(),
-        (err: Error) => {
-          if (!this.closing) logger.warn({ err: err.message, topic: packet.topic }, 'message not acknowledged');
-        },
-      );
-    };
+    this.takeOverPubacks(client);
+    client.handleMessage = (packet, done) => this.receive(packet, done);
     client.on('connect', (connack) => {
       logger.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to the broker');
       this.subscribe(connack.sessionPresent);
@@ -148,6 +159,68 @@ export class MqttLink implements Outbound {
       });
     if (group && sessionPresent) client.unsubscribe(filters, () => subscribe());
     else subscribe();
+  }
+
+  /**
+   * Issue 15: MQTT.js reads the next packet only once a message's PUBACK is written, so handling one
+   * message at a time made every car's crash wait for the commit of the one before it (a few Redis round
+   * trips). Here up to `maxInFlight` messages are in the service at once: ingest keeps one car's in
+   * order and runs cars concurrently. A PUBACK is still written only after its message committed
+   * (issue 9), and in the order the messages came [MQTT-4.6.0-2]; a full window stops reading from the
+   * socket, so the broker holds the rest. A message refused (closing) gets no PUBACK, as before.
+   */
+  private receive(packet: IPublishPacket, done: (err?: Error) => void): void {
+    const entry: InFlight = { messageId: packet.qos > 0 ? packet.messageId : undefined, settled: null };
+    this.window.push(entry);
+    this.inFlight++;
+    this.handle(packet.topic, packet.payload as Buffer).then(
+      () => this.settle(entry, 'committed'),
+      (err: Error) => {
+        // No PUBACK while closing (or refused): the broker delivers the message again to this session.
+        if (!this.closing) this.opts.logger.warn({ err: err.message, topic: packet.topic }, 'message not acknowledged');
+        this.settle(entry, 'refused');
+      },
+    );
+    if (this.closing) return; // as before: a refused message holds MQTT.js's inbound stream
+    // QoS 0: `done()` is only "read the next packet".
+    if (entry.messageId === undefined) return this.readOn(() => done());
+    // QoS 1: MQTT.js answers `done()` with its PUBACK at once; takeOverPubacks keeps it for `settle`.
+    this.capturing = entry;
+    try {
+      done();
+    } finally {
+      this.capturing = null;
+    }
+  }
+
+  /** MQTT.js's PUBACK for the message being received is held (written by `settle`), its "read on" kept by the window. */
+  private takeOverPubacks(client: MqttClient): void {
+    const raw = client as unknown as { _sendPacket: (packet: Packet, cb?: () => void) => void };
+    const send = raw._sendPacket.bind(client);
+    this.sendPacket = send;
+    raw._sendPacket = (packet, cb) => {
+      const entry = this.capturing;
+      if (!entry || packet.cmd !== 'puback' || packet.messageId !== entry.messageId) return send(packet, cb);
+      this.capturing = null;
+      this.readOn(cb ?? (() => {}));
+    };
+  }
+
+  private readOn(next: () => void): void {
+    if (this.inFlight < (this.opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) next();
+    else this.paused.push(next);
+  }
+
+  private settle(entry: InFlight, how: 'committed' | 'refused'): void {
+    entry.settled = how;
+    this.inFlight--;
+    // PUBACKs in arrival order: a message settled early waits for those before it.
+    while (this.window.length > 0 && this.window[0]!.settled !== null) {
+      const done = this.window.shift()!;
+      if (done.settled === 'committed' && done.messageId !== undefined) this.sendPacket?.({ cmd: 'puback', messageId: done.messageId });
+    }
+    const next = this.paused.shift();
+    if (next) next();
   }
 
   private handle(topic: string, payload: Buffer): Promise<void> {

@@ -12,7 +12,6 @@ import type { IngestDeps, Stage } from './stage.js';
  * store write per sample (ingest/positions.ts); only when it moves a car with an open case far and
  * long enough does it commit a position update of the case. Status and acks are recorded.
  */
-const SKIP = process.env.XSKIP === '1';
 export const decideAndPersist: Stage<Validated, Processed> = (ctx, deps) => {
   const { core, positions } = deps;
   const { message } = ctx;
@@ -37,7 +36,7 @@ export const decideAndPersist: Stage<Validated, Processed> = (ctx, deps) => {
         return processed(ctx, null);
       });
     case 'telemetry':
-      if (SKIP || !positions.observe(message.telemetry)) return processed(ctx, null);
+      if (!positions.observe(message.telemetry)) return processed(ctx, null);
       return updateCasePositions(message.telemetry, deps).then(() => processed(ctx, null));
   }
 };
