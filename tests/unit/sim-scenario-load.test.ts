@@ -32,10 +32,10 @@ describe('scenario files', () => {
     expect(s.name).toBe(f.replace(/\.yaml$/, ''));
   });
 
-  it('ships the nine scenarios of the issue', () => {
-    expect(readdirSync(BUILT_IN_DIR).sort()).toEqual(
-      ['accidental-sos', 'earthquake-storm', 'highway-airbag-no-response', 'impact-below-threshold', 'lockout-expiry', 'power-off-during-call', 'sos-illness', 'trouble-battery-tow', 'trouble-during-lockout'].map((n) => `${n}.yaml`),
-    );
+  it('ships the nine scenarios of the simulator issue and the three of the operator\'s-work issue (12)', () => {
+    const first = ['accidental-sos', 'earthquake-storm', 'highway-airbag-no-response', 'impact-below-threshold', 'lockout-expiry', 'power-off-during-call', 'sos-illness', 'trouble-battery-tow', 'trouble-during-lockout'];
+    const operatorsWork = ['breakdown-service-car', 'near-side-crash-no-response', 'sos-then-crash'];
+    expect(readdirSync(BUILT_IN_DIR).sort()).toEqual([...first, ...operatorsWork].sort().map((n) => `${n}.yaml`));
   });
 
   it('accepts a valid timeline', () => {
