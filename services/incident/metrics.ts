@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricValueWithName } from 'prom-client';
 
 /** Prometheus metrics of one service instance, on its own registry (tests build many apps in one process). */
 export class Metrics {
@@ -58,29 +58,79 @@ export interface StageTimer {
 }
 
 /**
- * `anshin_ingest_stage_seconds{stage}`. One label object per stage, made once: prom-client's `observe`
- * still hashes it on each call (about 0.2 µs, four stages per message), which at 10,000 telemetry
- * msg/s is under 1% of a core. Buckets from 10 µs: decoding a telemetry sample takes a few µs, a commit
- * to Redis milliseconds.
+ * `anshin_ingest_stage_seconds{stage}`, a histogram kept here and handed to prom-client's registry as a
+ * metric of its own (the registry reads any object with `get()`; it calls it at scrape time).
+ * Every inbound message is timed at four stages, 10,000 telemetry samples a second: prom-client's
+ * `Histogram.observe` hashes the label object and looks up exemplars on each call (about 0.3 µs,
+ * a sixth of a telemetry sample's whole cost), where a stage's own counts cost a bucket search and
+ * three additions. Buckets from 10 µs: decoding a telemetry sample takes a few µs, a commit to Redis
+ * milliseconds.
  */
 export class StageHistogram {
   static readonly BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
-  private readonly histogram: Histogram<'stage'>;
+  readonly name = 'anshin_ingest_stage_seconds';
+  readonly help = 'Time spent in each ingest stage (decode, validate, dedupe, decide+persist), dead letters and failures included';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly stages = new Map<string, StageCounts>();
 
   constructor(registry: Registry) {
-    this.histogram = new Histogram({
-      name: 'anshin_ingest_stage_seconds',
-      help: 'Time spent in each ingest stage (decode, validate, dedupe, decide+persist), dead letters and failures included',
-      labelNames: ['stage'],
-      buckets: StageHistogram.BUCKETS,
-      registers: [registry],
-    });
+    registry.registerMetric(this as unknown as Histogram);
   }
 
-  /** The timer of one stage. */
+  /** The timer of one stage (one per stage, however often asked). */
   timer(stage: string): StageTimer {
-    const labels = { stage };
-    return { observe: (seconds) => this.histogram.observe(labels, seconds) };
+    let counts = this.stages.get(stage);
+    if (counts === undefined) {
+      counts = new StageCounts(StageHistogram.BUCKETS.length);
+      this.stages.set(stage, counts);
+    }
+    return counts;
+  }
+
+  /** What prom-client's own histogram reports: cumulative `_bucket`s up to `+Inf`, `_sum` and `_count`, per stage. */
+  async get(): Promise<Pick<StageHistogram, 'name' | 'help' | 'type' | 'aggregator'> & { values: MetricValueWithName<string>[] }> {
+    const values: MetricValueWithName<string>[] = [];
+    for (const [stage, counts] of this.stages) {
+      let cumulative = 0;
+      StageHistogram.BUCKETS.forEach((le, i) => {
+        cumulative += counts.buckets[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le, stage }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', stage }, value: counts.count });
+      values.push({ metricName: `${this.name}_sum`, labels: { stage }, value: counts.sum });
+      values.push({ metricName: `${this.name}_count`, labels: { stage }, value: counts.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    for (const counts of this.stages.values()) counts.reset();
   }
 }
 
+/** One stage's counts: `buckets[i]` holds the observations in (BUCKETS[i-1], BUCKETS[i]]; above the last, only `count`. */
+class StageCounts implements StageTimer {
+  readonly buckets: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(size: number) {
+    this.buckets = new Float64Array(size);
+  }
+
+  observe(seconds: number): void {
+    const bounds = StageHistogram.BUCKETS;
+    let i = 0;
+    while (i < bounds.length && seconds > bounds[i]!) i++;
+    if (i < bounds.length) this.buckets[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+
+  reset(): void {
+    this.buckets.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EARLIEST_TIME,
@@ -125,6 +126,21 @@ describe('the store can read back every value it accepts (issue "No acknowledged
       ['non-ASCII digits', '２０２６-11-21T10:15:30.123Z', false],
     ])('%s: %s -> %s', (_name, s, ok) => {
       expect(isRealIsoTime(s)).toBe(ok);
+    });
+
+    it('isRealIsoTime reads the fields as Date does: a time is real exactly when it survives a Date round trip in the window', () => {
+      const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+      const text = fc
+        .tuple(fc.integer({ min: 1960, max: 2110 }), two(14), two(33), two(26), two(61), two(61), fc.integer({ min: 0, max: 999 }))
+        .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}Z`);
+      fc.assert(
+        fc.property(text, (s) => {
+          const ms = Date.parse(s);
+          const byDate = !Number.isNaN(ms) && s >= EARLIEST_TIME && s < LATEST_TIME && new Date(ms).toISOString() === s;
+          expect(isRealIsoTime(s)).toBe(byDate);
+        }),
+        { numRuns: 20_000 },
+      );
     });
 
     it('findUnrealTime points at an impossible event ts', () => {
