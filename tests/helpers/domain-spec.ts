@@ -183,7 +183,7 @@ class Scenario {
 
 export class DomainSpec {
   readonly clock: VirtualClock;
-  readonly store = new RacingStore();
+  readonly store = new RacingStore({ positionsShared: true });
   /** Everything the service published, in order, each checked against its schema. */
   readonly sent: Sent[] = [];
   /** Every feed message committed, in seq order, each checked against FeedMessage. */

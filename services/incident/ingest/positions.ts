@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { KnownPosition, Position, Telemetry } from '../../../protocol/index.js';
+import { isoTime, type KnownPosition, type Position, type Telemetry } from '../../../protocol/index.js';
 import type { Clock, TimerHandle } from '../../../lib/clock/index.js';
 import type { Config } from '../../config.js';
 import type { KnownPositions } from '../domain/index.js';
@@ -9,23 +9,32 @@ import { OpenCaseIndex } from './open-cases.js';
 
 /** Track points an instance keeps per car: TRACK_LENGTH (3) and the newest. */
 const LOCAL_TRACK = 4;
+/** Numbers per track point in a car's ring: lat, lon, heading (NaN: none), trusted (1 or 0), time (epoch ms). */
+const POINT = 5;
 /** Metres per degree of latitude (and of longitude at the equator): the same sphere as domain distanceMetres. */
 const M_PER_DEG = (6_371_000 * Math.PI) / 180;
 const NO_TRACK: KnownPosition[] = [];
 
 /**
- * One car's positions as this instance saw them: the newest fix in plain fields (a sample costs no
- * allocation unless it is a new track point), and track points at least POSITION_MIN_METRES apart.
+ * One car's positions as this instance saw them, in numbers only: the newest fix in plain fields and
+ * the track (points at least POSITION_MIN_METRES apart) in a ring of doubles. A car lives for the
+ * process's lifetime, so it is in the old generation of the heap; a sample that stored a fresh object
+ * or string in it (its `ts`, a track point) would be promoted by the next scavenges, and at 10,000
+ * cars at 1 Hz that churn was most of the position tracking's cost (bench/README.md, "Ingest stages").
+ * Objects are made only when something reads a position: an event's lookup, a batch, a case update.
  */
 class CarPositions {
   lat = 0;
   lon = 0;
-  headingDeg: number | undefined = undefined;
+  /** NaN: the fix had no heading. */
+  heading = NaN;
   trusted = false;
-  /** The newest fix's time (the car's ISO `ts`; fixed-width, so it compares as text). */
-  at = '';
-  /** Oldest first, at most LOCAL_TRACK. */
-  track: KnownPosition[] = [];
+  /** The newest fix's time, epoch ms (-Infinity: none yet). */
+  atMs = -Infinity;
+  /** Oldest first from `first`, `count` points, POINT numbers each. */
+  private readonly ring = new Float64Array(LOCAL_TRACK * POINT);
+  private first = 0;
+  private count = 0;
   /** How many of the newest track points the store has not been sent yet. */
   unsaved = 0;
   /** Waiting in the next batch. */
@@ -35,35 +44,61 @@ class CarPositions {
 
   constructor(readonly vin: string) {}
 
-  /** Takes a sample: five field writes, and a new track point when it is POSITION_MIN_METRES from the last one. */
-  set(p: Position, at: string, minMetres: number): void {
+  /** Takes a sample: five number writes, and a track point when it is POSITION_MIN_METRES from the newest one. */
+  set(p: Position, atMs: number, minMetres: number): void {
     this.lat = p.lat;
     this.lon = p.lon;
-    this.headingDeg = p.headingDeg;
+    this.heading = p.headingDeg ?? NaN;
     this.trusted = p.trusted;
-    this.at = at;
-    const newest = this.track[this.track.length - 1];
-    if (newest !== undefined) {
+    this.atMs = atMs;
+    if (this.count > 0) {
+      const newest = this.slot(this.count - 1);
       // equirectangular, squared (domain/positions.ts distanceMetres without the square root)
-      const dy = (p.lat - newest.lat) * M_PER_DEG;
-      const dx = (p.lon - newest.lon) * M_PER_DEG * this.cosLat;
+      const dy = (p.lat - this.ring[newest]!) * M_PER_DEG;
+      const dx = (p.lon - this.ring[newest + 1]!) * M_PER_DEG * this.cosLat;
       if (dx * dx + dy * dy < minMetres * minMetres) return;
     }
-    this.track.push(this.last());
+    if (this.count === LOCAL_TRACK) this.first = (this.first + 1) % LOCAL_TRACK;
+    else this.count++;
+    const at = this.slot(this.count - 1);
+    this.ring[at] = this.lat;
+    this.ring[at + 1] = this.lon;
+    this.ring[at + 2] = this.heading;
+    this.ring[at + 3] = this.trusted ? 1 : 0;
+    this.ring[at + 4] = atMs;
     this.cosLat = Math.cos((p.lat * Math.PI) / 180);
-    if (this.track.length > LOCAL_TRACK) this.track.shift();
-    this.unsaved = Math.min(this.unsaved + 1, this.track.length);
+    this.unsaved = Math.min(this.unsaved + 1, this.count);
   }
 
   last(): KnownPosition {
-    const p: KnownPosition = { lat: this.lat, lon: this.lon, at: this.at, trusted: this.trusted };
-    if (this.headingDeg !== undefined) p.headingDeg = this.headingDeg;
-    return p;
+    return knownPosition(this.lat, this.lon, this.heading, this.trusted, this.atMs);
+  }
+
+  /** The newest `n` track points (all by default), oldest first. */
+  track(n = this.count): KnownPosition[] {
+    const out: KnownPosition[] = [];
+    for (let i = this.count - Math.min(n, this.count); i < this.count; i++) {
+      const at = this.slot(i);
+      const r = this.ring;
+      out.push(knownPosition(r[at]!, r[at + 1]!, r[at + 2]!, r[at + 3] === 1, r[at + 4]!));
+    }
+    return out;
   }
 
   known(): KnownPositions {
-    return { last: this.last(), track: [...this.track] };
+    return { last: this.last(), track: this.track() };
   }
+
+  /** Index in `ring` of the i-th point, oldest first. */
+  private slot(i: number): number {
+    return ((this.first + i) % LOCAL_TRACK) * POINT;
+  }
+}
+
+function knownPosition(lat: number, lon: number, heading: number, trusted: boolean, atMs: number): KnownPosition {
+  const p: KnownPosition = { lat, lon, at: isoTime(atMs), trusted };
+  if (!Number.isNaN(heading)) p.headingDeg = heading;
+  return p;
 }
 
 export interface PositionTrackerDeps {
@@ -76,10 +111,11 @@ export interface PositionTrackerDeps {
 /**
  * Issue 12, "Position" (D2.1, D2.7; eCall's recent locations). Telemetry updates each car's last known
  * position here, in memory, at the cost of a map lookup and a few field writes: no store write per
- * sample (10,000 cars at 1 Hz). Every POSITION_FLUSH_MS the cars that moved are saved in one batch
- * (`Store.savePositions`: one pipelined round of scripts on Redis), which is how an instance handling
- * a car's event learns the fixes another instance received (`lookup`: this instance's and the store's,
- * newest first; at most one flush interval behind). Cars with an open case are known from the feed
+ * sample (10,000 cars at 1 Hz). On a store other processes share (Redis), every POSITION_FLUSH_MS
+ * the cars that moved are saved in one batch (`Store.savePositions`: one pipelined round of scripts),
+ * which is how an instance handling a car's event learns the fixes another instance received
+ * (`lookup`: this instance's and the store's, newest first; at most one flush interval behind). On the
+ * memory store, which lives in this process only, nothing is saved or read back. Cars with an open case are known from the feed
  * (open-cases.ts), so that a sample can tell, without reading the store, whether the case's position
  * is due an update (domain/positions.ts `positionWorthUpdating`).
  */
@@ -92,10 +128,13 @@ export class PositionTracker {
   readonly openCases: OpenCaseIndex;
   private readonly unsubscribe: () => void;
   private readonly minMetres: number;
+  /** Whether other processes read the positions this one saves (`PositionStore.positionsShared`). */
+  private readonly shared: boolean;
 
   constructor(private readonly deps: PositionTrackerDeps) {
     const { config, store } = deps;
     this.minMetres = config.POSITION_MIN_METRES;
+    this.shared = store.positionsShared;
     this.openCases = new OpenCaseIndex({ positionCaseUpdateMs: config.POSITION_CASE_UPDATE_SECONDS * 1000, positionMinMetres: config.POSITION_MIN_METRES });
     this.unsubscribe = store.onFeed((m) => this.openCases.apply(m));
   }
@@ -122,13 +161,14 @@ export class PositionTracker {
   observe(t: Telemetry): boolean {
     const p = t.position;
     if (p === null) return false;
+    const atMs = Date.parse(t.ts);
     let car = this.cars.get(t.vin);
     if (car === undefined) {
       car = new CarPositions(t.vin);
       this.cars.set(t.vin, car);
-    } else if (t.ts <= car.at) return false;
-    car.set(p, t.ts, this.minMetres);
-    if (!car.dirty) {
+    } else if (atMs <= car.atMs) return false;
+    car.set(p, atMs, this.minMetres);
+    if (!car.dirty && this.shared) {
       car.dirty = true;
       this.dirty.push(car);
       this.arm();
@@ -145,6 +185,7 @@ export class PositionTracker {
   /** What every instance saw of the car (this one's fixes and the store's), for an event's decision. */
   async lookup(vin: string): Promise<KnownPositions | null> {
     const local = this.local(vin);
+    if (!this.shared) return local;
     const stored = await this.deps.store.loadPositions(vin);
     if (!stored) return local;
     if (!local) return stored;
@@ -165,7 +206,7 @@ export class PositionTracker {
     this.dirty = [];
     const updates: PositionUpdate[] = cars.map((car) => {
       car.dirty = false;
-      const track = car.unsaved > 0 ? car.track.slice(-car.unsaved) : NO_TRACK;
+      const track = car.unsaved > 0 ? car.track(car.unsaved) : NO_TRACK;
       car.unsaved = 0;
       return { vin: car.vin, last: car.last(), track };
     });
@@ -174,7 +215,7 @@ export class PositionTracker {
     } catch (err) {
       this.deps.logger.warn({ err: (err as Error).message, cars: cars.length }, 'last known positions not saved; trying again with the next batch');
       cars.forEach((car, i) => {
-        car.unsaved = Math.min(car.track.length, car.unsaved + updates[i]!.track.length);
+        car.unsaved = Math.min(LOCAL_TRACK, car.unsaved + updates[i]!.track.length);
         if (!car.dirty) {
           car.dirty = true;
           this.dirty.push(car);

@@ -16,6 +16,19 @@ function copy(p: KnownPosition): KnownPosition {
   return c;
 }
 
+/**
+ * Overwrites `to` with `from`, in place: a car's record lives long (the old generation of the heap),
+ * and a fresh object stored in it every second per car would be promoted and collected there.
+ */
+function assign(to: KnownPosition, from: KnownPosition): void {
+  to.lat = from.lat;
+  to.lon = from.lon;
+  to.at = from.at;
+  to.trusted = from.trusted;
+  if (from.headingDeg !== undefined) to.headingDeg = from.headingDeg;
+  else delete to.headingDeg;
+}
+
 /** Adds a point in time order (the usual case: after the newest), one per `at`, keeping the newest few. */
 function addPoint(track: KnownPosition[], p: KnownPosition): void {
   let i = track.length;
@@ -40,7 +53,7 @@ export class MemoryPositions {
         kept = { last: copy(u.last), track: [], savedAt: now };
         this.cars.set(u.vin, kept);
       } else {
-        if (u.last.at > kept.last.at) kept.last = copy(u.last);
+        if (u.last.at > kept.last.at) assign(kept.last, u.last);
         kept.savedAt = now;
       }
       for (const p of u.track) addPoint(kept.track, p);

@@ -19,6 +19,12 @@ import type { Commit, CommitResult, FeedListener, FeedSnapshot, OutboxMessage, S
 export interface MemoryStoreOptions extends StorePolicyOptions {
   /** The clock that dedupe entries expire on (policy.ts `dedupeTtlSeconds`); the system clock by default. */
   clock?: Clock;
+  /**
+   * Whether several services of this process share the store as instances would share Redis (the
+   * domain spec's restarts and racing instances): then positions go through it (positions-port.ts).
+   * False by default: a memory store is one service's, and lives no longer than it.
+   */
+  positionsShared?: boolean;
 }
 
 /**
@@ -57,6 +63,7 @@ export class MemoryStore implements Store {
     this.clock = options.clock ?? new SystemClock();
     this.seen = new SeenEvents(policy.dedupeTtlSeconds * 1000);
     this.identity = new MemoryIdentity(this.auditLog, this.clock);
+    this.positionsShared = options.positionsShared ?? false;
   }
 
   /** How many (vin, eventId) pairs are remembered right now: bounded by the dedupe TTL, like Redis keys. */
@@ -245,6 +252,7 @@ export class MemoryStore implements Store {
 
   // Issue 12: last known positions, saved in batches by ingest (positions-port.ts, memory-positions.ts).
   private readonly positions = new MemoryPositions();
+  readonly positionsShared: boolean;
 
   async savePositions(updates: PositionUpdate[]): Promise<void> {
     this.positions.save(updates, this.clock.now());

@@ -21,6 +21,12 @@ export interface PositionUpdate {
  * POSITION_POLICY.ttlSeconds is forgotten. tests/helpers/store-contract.ts holds both adapters to it.
  */
 export interface PositionStore {
+  /**
+   * False when no other process can read what is saved (the memory store lives in this process only):
+   * the tracker then keeps positions to itself and neither saves batches nor reads them back, since
+   * at 10,000 cars a batch per second costs a fifth of the telemetry path (bench/micro/telemetry-ingest.ts).
+   */
+  readonly positionsShared: boolean;
   savePositions(updates: PositionUpdate[]): Promise<void>;
   /** The car's newest fix and its kept track points, oldest first; null when none is kept. */
   loadPositions(vin: string): Promise<KnownPositions | null>;

@@ -341,6 +341,7 @@ export class RedisStore implements Store {
 
   // Issue 12: last known positions, saved in batches by ingest (positions-port.ts, redis-positions.ts).
   private positionsOnRedis?: RedisPositions;
+  readonly positionsShared = true;
 
   private get positions(): RedisPositions {
     return (this.positionsOnRedis ??= new RedisPositions(this.redis, this.keys.prefix));
