@@ -172,7 +172,7 @@ export class SimulatedCar {
       ]);
       if (timer) clock.clearTimer(timer);
     }
-    if (client) await client.endAsync(opts.graceful === false);
+    if (client) await endBounded(client, opts.graceful === false, this.opts.clock);
     this.outbox.failAll(new Error(`car ${this.vin} ended before PUBACK`));
   }
 
@@ -320,3 +320,20 @@ export class SimulatedCar {
     this.opts.logger?.[transient ? 'debug' : 'warn']({ vin: this.vin, where, err: err.message }, 'car MQTT error');
   }
 }
+
+/** How long a graceful end may wait for the broker to acknowledge what is in flight. */
+const END_GRACE_MS = 2_000;
+
+/**
+ * `end()` of MQTT.js waits, unforced, until every QoS 1 message in flight is acknowledged: a broker
+ * that stops answering (a saturated one in the bench, one being killed in the chaos suite) would hold
+ * the car, and whoever stops the fleet, forever. After END_GRACE_MS the socket is dropped instead.
+ */
+async function endBounded(client: MqttClient, force: boolean, clock: Clock): Promise<void> {
+  let timer: ReturnType<Clock['setTimer']> | undefined;
+  const ended = client.endAsync(force).then(() => true, () => true);
+  const inTime = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = clock.setTimer(END_GRACE_MS, () => resolve(false))))]);
+  if (timer) clock.clearTimer(timer);
+  if (!inTime) client.stream?.destroy();
+}
+

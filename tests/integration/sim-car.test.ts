@@ -35,6 +35,21 @@ describe('SimulatedCar over a real aedes broker', () => {
     expect((m.payload as { online: boolean }).online).toBe(true);
   });
 
+  it('a broker that stops acknowledging does not hold up end(): the event in flight fails, the car stops within the grace', async () => {
+    const car = newCar();
+    await car.connect();
+    // Events are held unanswered, as by a saturated broker: no PUBACK ever comes.
+    broker.broker.authorizePublish = (_client, packet, done) => {
+      if (!packet.topic.includes('/events/')) done(null);
+    };
+    const fired = car.airbag().then(() => 'acknowledged', (err: Error) => err.message);
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    await car.end();
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(await fired).toMatch(/ended before PUBACK/);
+  });
+
   it('fires an airbag event, resolving with its eventId after PUBACK; the payload matches the schema', async () => {
     const car = newCar();
     await car.connect();
