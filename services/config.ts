@@ -90,6 +90,12 @@ export const ConfigSchema = Type.Object({
   DOCTOR_HELI_THRESHOLD: Type.Number({ default: 0.1, exclusiveMinimum: 0, maximum: 1 }),
   /** POSITION_FLUSH_MS: how often each car's last known position, if it changed, is written to the store for the other instances. */
   POSITION_FLUSH_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
+  /**
+   * POSITION_REFRESH_SECONDS: on a shared store (Redis), a car is saved in a batch when it moved
+   * POSITION_MIN_METRES (a new track point) or its fix changed trust, else at most once per this many
+   * seconds: the stored fix is then within POSITION_MIN_METRES of the car and this many seconds old.
+   */
+  POSITION_REFRESH_SECONDS: Type.Number({ default: 10, minimum: 0, maximum: 3600 }),
   /** POSITION_CASE_UPDATE_SECONDS: an open case's lastKnownPosition is updated from telemetry at most once per this many seconds per car. */
   POSITION_CASE_UPDATE_SECONDS: Type.Number({ default: 10, minimum: 0, maximum: 3600 }),
   /** POSITION_MIN_METRES: a move shorter than this is GNSS noise: no case update, no new track point. */

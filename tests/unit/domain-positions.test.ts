@@ -61,6 +61,23 @@ describe('D2.1 D2.7 last known position and track', () => {
     expect(await spec.store.loadPositions(VIN)).toMatchObject({ last: known(along(90), T0 + 450) });
   });
 
+  it('D2.1 on a shared store a car is saved when it moves 50 m or its fix changes trust, else once per POSITION_REFRESH_SECONDS (10 s)', async () => {
+    const spec = domainSpec();
+    const save = vi.spyOn(spec.store, 'savePositions');
+    const saved = () => save.mock.calls.flatMap((c) => c[0].map((u) => u.last));
+    await spec.when(telemetry(along(0)), after(SECOND)).then();
+    expect(saved()).toEqual([known(along(0), T0)]);
+    // GNSS noise around a parked car for 9 s: within 50 m of the saved fix, not yet 10 s newer
+    for (let i = 1; i <= 9; i++) await spec.when(telemetry(along(i % 2 === 0 ? 10 : 30)), after(SECOND)).then();
+    expect(saved()).toHaveLength(1);
+    // 10 s after the saved fix: saved again, where the car is now
+    await spec.when(telemetry(along(20)), after(SECOND)).then();
+    expect(saved().at(-1)).toEqual(known(along(20), T0 + 10 * SECOND));
+    // a move of 50 m from the newest track point is saved at once, as is a change of trust
+    await spec.when(telemetry(along(60)), after(SECOND), telemetry(along(70, false)), after(SECOND)).then();
+    expect(saved().slice(-2)).toEqual([known(along(60), T0 + 11 * SECOND), known(along(70, false), T0 + 12 * SECOND)]);
+  });
+
   it('D2.1 another instance sees the fixes this one received: an event decided after a restart on the same store', async () => {
     await domainSpec()
       .given(telemetry(along(0)), after(5 * SECOND), telemetry(along(100)), restart())

@@ -39,6 +39,9 @@ class CarPositions {
   unsaved = 0;
   /** Waiting in the next batch. */
   dirty = false;
+  /** The time and trust of the last fix handed to a batch (-Infinity: none yet). */
+  savedAtMs = -Infinity;
+  savedTrusted = false;
   /** cos(latitude) of the newest track point: the distance check below needs no trigonometry per sample. */
   private cosLat = 1;
 
@@ -68,6 +71,11 @@ class CarPositions {
     this.ring[at + 4] = atMs;
     this.cosLat = Math.cos((p.lat * Math.PI) / 180);
     this.unsaved = Math.min(this.unsaved + 1, this.count);
+  }
+
+  /** Whether the store's copy is due: a new track point, a change of trust, or a fix `refreshMs` newer than the saved one. */
+  dueSave(refreshMs: number): boolean {
+    return this.unsaved > 0 || this.trusted !== this.savedTrusted || this.atMs - this.savedAtMs >= refreshMs;
   }
 
   last(): KnownPosition {
@@ -104,7 +112,7 @@ function knownPosition(lat: number, lon: number, heading: number, trusted: boole
 export interface PositionTrackerDeps {
   store: Store;
   clock: Clock;
-  config: Pick<Config, 'POSITION_FLUSH_MS' | 'POSITION_MIN_METRES' | 'POSITION_CASE_UPDATE_SECONDS'>;
+  config: Pick<Config, 'POSITION_FLUSH_MS' | 'POSITION_MIN_METRES' | 'POSITION_CASE_UPDATE_SECONDS' | 'POSITION_REFRESH_SECONDS'>;
   logger: Logger;
 }
 
@@ -112,11 +120,15 @@ export interface PositionTrackerDeps {
  * Issue 12, "Position" (D2.1, D2.7; eCall's recent locations). Telemetry updates each car's last known
  * position here, in memory, at the cost of a map lookup and a few field writes: no store write per
  * sample (10,000 cars at 1 Hz). On a store other processes share (Redis), every POSITION_FLUSH_MS
- * the cars that moved are saved in one batch (`Store.savePositions`: one pipelined round of scripts),
- * which is how an instance handling a car's event learns the fixes another instance received
- * (`lookup`: this instance's and the store's, newest first; at most one flush interval behind). On the
- * memory store, which lives in this process only, nothing is saved or read back. Cars with an open case are known from the feed
- * (open-cases.ts), so that a sample can tell, without reading the store, whether the case's position
+ * the cars due a save go in one batch (`Store.savePositions`: one pipelined round of scripts): those
+ * with a new track point (POSITION_MIN_METRES moved) or a change of trust, and the others once per
+ * POSITION_REFRESH_SECONDS, so that a driving car is saved every few samples rather than every one
+ * and a parked one rarely. That is how an instance handling a car's event learns the fixes another
+ * instance received (`lookup`: this instance's and the store's, newest first): within
+ * POSITION_MIN_METRES of the car, and at most POSITION_REFRESH_SECONDS plus one flush old. On the
+ * memory store, which lives in this process only, nothing is saved or read back. Cars with an open
+ * case are known from the feed (open-cases.ts), so that a sample can tell, without reading the store,
+ * whether the case's position
  * is due an update (domain/positions.ts `positionWorthUpdating`).
  */
 export class PositionTracker {
@@ -130,11 +142,13 @@ export class PositionTracker {
   private readonly minMetres: number;
   /** Whether other processes read the positions this one saves (`PositionStore.positionsShared`). */
   private readonly shared: boolean;
+  private readonly refreshMs: number;
 
   constructor(private readonly deps: PositionTrackerDeps) {
     const { config, store } = deps;
     this.minMetres = config.POSITION_MIN_METRES;
     this.shared = store.positionsShared;
+    this.refreshMs = config.POSITION_REFRESH_SECONDS * 1000;
     this.openCases = new OpenCaseIndex({ positionCaseUpdateMs: config.POSITION_CASE_UPDATE_SECONDS * 1000, positionMinMetres: config.POSITION_MIN_METRES });
     this.unsubscribe = store.onFeed((m) => this.openCases.apply(m));
   }
@@ -168,7 +182,7 @@ export class PositionTracker {
       this.cars.set(t.vin, car);
     } else if (atMs <= car.atMs) return false;
     car.set(p, atMs, this.minMetres);
-    if (!car.dirty && this.shared) {
+    if (!car.dirty && this.shared && car.dueSave(this.refreshMs)) {
       car.dirty = true;
       this.dirty.push(car);
       this.arm();
@@ -193,7 +207,7 @@ export class PositionTracker {
     return { last, track: [...local.track, ...stored.track] };
   }
 
-  /** Saves the cars that moved since the last flush, in one batch; a failed batch is tried again next time. */
+  /** Saves the cars due a save since the last flush, in one batch; a failed batch is tried again next time. */
   flush(): Promise<void> {
     const run = this.flushing.then(() => this.saveDirty());
     this.flushing = run.catch(() => {});
@@ -206,6 +220,8 @@ export class PositionTracker {
     this.dirty = [];
     const updates: PositionUpdate[] = cars.map((car) => {
       car.dirty = false;
+      car.savedAtMs = car.atMs;
+      car.savedTrusted = car.trusted;
       const track = car.unsaved > 0 ? car.track(car.unsaved) : NO_TRACK;
       car.unsaved = 0;
       return { vin: car.vin, last: car.last(), track };
