@@ -19,8 +19,9 @@ const NO_TRACK: KnownPosition[] = [];
  * One car's positions as this instance saw them, in numbers only: the newest fix in plain fields and
  * the track (points at least POSITION_MIN_METRES apart) in a ring of doubles. A car lives for the
  * process's lifetime, so it is in the old generation of the heap; a sample that stored a fresh object
- * or string in it (its `ts`, a track point) would be promoted by the next scavenges, and at 10,000
- * cars at 1 Hz that churn was most of the position tracking's cost (bench/README.md, "Ingest stages").
+ * or string in it (its `ts`, a track point) would be promoted by the next scavenges: at 10,000 cars
+ * at 1 Hz, the garbage collector was the largest part of what positions added to the stack's profile
+ * (bench/README.md, "What limits each mode").
  * Objects are made only when something reads a position: an event's lookup, a batch, a case update.
  */
 class CarPositions {
