@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 import type { Messages } from '../i18n/messages.js';
 
@@ -25,7 +25,8 @@ export const KEY_HELP: { keys: string[]; what: keyof Messages['keys']; coming?: 
 export function HelpOverlay({ onClose }: { onClose(): void }) {
   const { m } = useI18n();
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // A layout effect, so Esc pressed the moment the overlay shows already reaches its close button.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     close.current?.focus();
     return () => before?.focus?.();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Agency, Case, CoverageAnswer, Dispatch, Relay } from '../../../../protocol/index.js';
 import type { WorkKind, WorkState } from '../hooks/use-case-actions.js';
 import type { ServiceCarTrack } from '../hooks/use-service-cars.js';
@@ -166,7 +166,9 @@ function NoResponse({ c, api, work, runWork, confirmNoResponse, onConfirmNoRespo
   const confirm = useRef<HTMLButtonElement>(null);
   const agencies = noResponseAgencies(c);
   const allowed = c.status === 'open' && isEmergency(c);
-  useEffect(() => {
+  // Focus in the same frame the question appears (a layout effect): an operator's Enter pressed at
+  // once must answer it, not fall through to the page (CI caught that race with a fast keyboard).
+  useLayoutEffect(() => {
     if (confirmNoResponse) confirm.current?.focus();
   }, [confirmNoResponse]);
   const send = async () => {
