@@ -27,6 +27,11 @@ export interface RunOptions {
   /** The car's event being processed: the commit records it, and refuses it if seen before. */
   eventId?: string;
   /**
+   * The car as the caller already read it (ingest reads it with the dedupe check: `Store.readEvent`):
+   * the first try decides on it instead of reading again; a conflict reads afresh.
+   */
+  loaded?: VehicleAggregate;
+  /**
    * Sent after the commit too; `key` gets the commit's version appended, so entries never collide. A
    * function is given this commit's audit entries (the operator-actions topic is made from them), and
    * the decision (D4.5: the emails it owes go to `v1/outbox/email` with the commit).
@@ -100,7 +105,7 @@ export class IncidentCore {
   async run(vin: string, decide: (aggregate: VehicleAggregate, ctx: DecideContext) => Decision | Refusal, options: RunOptions = {}): Promise<RunResult> {
     const { eventId } = options;
     for (let attempt = 1; ; attempt++) {
-      const aggregate = await this.deps.store.loadVehicle(vin);
+      const aggregate = attempt === 1 && options.loaded ? options.loaded : await this.deps.store.loadVehicle(vin);
       const ctx = this.decideContext();
       const decision = decide(aggregate, ctx);
       if (isRefusal(decision)) return decision;

@@ -166,6 +166,21 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       expect(await store.hasSeenEvent(VIN, 'e3')).toBe(false);
     });
 
+    it('issue 15: readEvent answers as hasSeenEvent, loadVehicle and (on a shared store) loadPositions would, read together', async () => {
+      const store = await make();
+      expect(await store.readEvent(VIN, 'e1')).toEqual({ seen: false, aggregate: await store.loadVehicle(VIN), positions: null });
+      await openCase(store, 'c1', VIN);
+      expect((await store.commit(change(VIN, 1, { eventId: 'e1' }))).status).toBe('ok');
+      const fix = { lat: 35.44, lon: 139.39, at: at(5_000), trusted: true, headingDeg: 0 };
+      await store.savePositions([{ vin: VIN, last: fix, track: [fix] }]);
+      expect(await store.readEvent(VIN, 'e1')).toEqual({ seen: true });
+      const read = await store.readEvent(VIN, 'e2');
+      expect(read).toEqual({ seen: false, aggregate: await store.loadVehicle(VIN), positions: store.positionsShared ? { last: fix, track: [fix] } : null });
+      expect(read.seen === false && read.aggregate.cases.map((c) => c.id)).toEqual(['c1']);
+      // Another car's event of the same id is new, and that car has nothing yet.
+      expect(await store.readEvent(VIN2, 'e1')).toEqual({ seen: false, aggregate: await store.loadVehicle(VIN2), positions: null });
+    });
+
     it('processed once (contract): an eventId is remembered for the dedupe TTL and forgotten after it, then processed as new', async () => {
       // The memory store counts the TTL on its injected clock, Redis on its own (a key with EX): the
       // checks inside the TTL run within milliseconds of the commit, the one past it polls.
@@ -423,6 +438,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       const loaded = await store.loadVehicle(VIN);
       expect(loaded.cases.map((x) => x.id)).toEqual(['poisoned']);
       expect(loaded.sessions).toEqual([s]);
+      // An event's read of the car (issue 15) takes the same way round.
+      expect(await store.readEvent(VIN, 'next')).toMatchObject({ seen: false, aggregate: { sessions: [s] } });
       expect(await store.commit(change(VIN, 1, { commands: [command(VIN, 'after-poison')] }))).toMatchObject({ status: 'ok' });
     });
 

@@ -1,11 +1,12 @@
 import type { Ack, EventType, FeedMessage, Telemetry, VehicleEvent, VehicleStatus } from '../../../protocol/index.js';
 import type { CommandRecord, Decision } from '../domain/index.js';
+import type { EventRead } from '../store/port.js';
 
 /**
  * What one inbound MQTT message has become after each stage (STYLE 5). Each stage takes the context
  * it needs and returns the next, so a later stage cannot run on what an earlier one did not establish:
- * decode: Raw -> Decoded, validate: Decoded -> Validated, dedupe: Validated -> Validated (a new
- * event, or not an event), decide+persist: Validated -> Processed.
+ * decode: Raw -> Decoded, validate: Decoded -> Validated, dedupe: Validated -> Checked (a new event
+ * with what its decision reads, or not an event), decide+persist: Checked -> Processed.
  */
 
 /** The message as it arrived. */
@@ -34,6 +35,12 @@ export type InboundMessage =
 
 export interface Validated extends Raw {
   readonly message: InboundMessage;
+}
+
+/** A message past dedupe: an event carries what its decision reads (read in the same round trip as the check). */
+export interface Checked extends Validated {
+  /** Set for every event (the store's `readEvent`, never `seen`); absent for any other message. */
+  readonly read?: Extract<EventRead, { seen: false }>;
 }
 
 /** What an event's commit did: the decision, the feed messages with their seqs, the commands sent. */

@@ -1,26 +1,28 @@
 import { isoTime, type Telemetry } from '../../../protocol/index.js';
 import { decideEvent, decidePosition, decideStatus, isRefusal } from '../domain/index.js';
-import type { Committed, Processed, Validated } from './context.js';
+import type { Checked, Committed, Processed, Validated } from './context.js';
 import { DeadLetterError } from './dead-letter.js';
 import type { IngestDeps, Stage } from './stage.js';
 
 /**
  * Stages 4 and 5: decide on the car's current state and commit atomically with the eventId. They run
  * as one step because a version conflict (another instance changed the car) means deciding again. An
- * event is decided with what telemetry told of the car's position before it (D2.1, D2.7: one store
- * read, `PositionTracker.lookup`). Telemetry updates the car's last known position in memory, no
+ * event is decided on the car as dedupe read it (a conflict reads it again) and with what telemetry
+ * told of the car's position before it (D2.1, D2.7: this instance's fixes and what dedupe read of the
+ * others', `PositionTracker.known`). Telemetry updates the car's last known position in memory, no
  * store write per sample (ingest/positions.ts); only when it moves a car with an open case far and
  * long enough does it commit a position update of the case. Status and acks are recorded.
  */
-export const decideAndPersist: Stage<Validated, Processed> = (ctx, deps) => {
+export const decideAndPersist: Stage<Checked, Processed> = (ctx, deps) => {
   const { core, positions } = deps;
   const { message } = ctx;
   switch (message.kind) {
     case 'event': {
       const { event } = message;
-      return positions
-        .lookup(event.vin)
-        .then((known) => core.run(event.vin, (aggregate, dctx) => decideEvent(aggregate, event, dctx, known), { eventId: event.eventId }))
+      const { read } = ctx;
+      const known = positions.known(event.vin, read?.positions ?? null);
+      return core
+        .run(event.vin, (aggregate, dctx) => decideEvent(aggregate, event, dctx, known), { eventId: event.eventId, ...(read ? { loaded: read.aggregate } : {}) })
         .then((result): Processed => {
           // Events are never refused by the rules, only by validation; noop: nothing to commit.
           if (isRefusal(result) || result.status === 'noop') return processed(ctx, null);

@@ -125,7 +125,7 @@ export interface PositionTrackerDeps {
  * with a new track point (POSITION_MIN_METRES moved) or a change of trust, and the others once per
  * POSITION_REFRESH_SECONDS, so that a driving car is saved every few samples rather than every one
  * and a parked one rarely. That is how an instance handling a car's event learns the fixes another
- * instance received (`lookup`: this instance's and the store's, newest first): within
+ * instance received (`known`: this instance's and the store's, newest first): within
  * POSITION_MIN_METRES of the car, and at most POSITION_REFRESH_SECONDS plus one flush old. On the
  * memory store, which lives in this process only, nothing is saved or read back. Cars with an open
  * case are known from the feed (open-cases.ts), so that a sample can tell, without reading the store,
@@ -197,12 +197,13 @@ export class PositionTracker {
     return car ? car.known() : null;
   }
 
-  /** What every instance saw of the car (this one's fixes and the store's), for an event's decision. */
-  async lookup(vin: string): Promise<KnownPositions | null> {
+  /**
+   * What every instance saw of the car, for an event's decision: this one's fixes and `stored`, what
+   * the store holds of the others' (read with the event: `Store.readEvent`), newest first.
+   */
+  known(vin: string, stored: KnownPositions | null): KnownPositions | null {
     const local = this.local(vin);
-    if (!this.shared) return local;
-    const stored = await this.deps.store.loadPositions(vin);
-    if (!stored) return local;
+    if (!this.shared || !stored) return local;
     if (!local) return stored;
     const last = local.last.at >= stored.last.at ? local.last : stored.last;
     return { last, track: [...local.track, ...stored.track] };

@@ -14,7 +14,7 @@ import { MemoryServiceCars } from './memory-service-cars.js';
 import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
-import type { Commit, CommitResult, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
+import type { Commit, CommitResult, EventRead, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
 
 export interface MemoryStoreOptions extends StorePolicyOptions {
   /** The clock that dedupe entries expire on (policy.ts `dedupeTtlSeconds`); the system clock by default. */
@@ -107,6 +107,12 @@ export class MemoryStore implements Store {
 
   async hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
     return this.seen.has(seenKey(vin, eventId), this.clock.now());
+  }
+
+  async readEvent(vin: string, eventId: string): Promise<EventRead> {
+    if (await this.hasSeenEvent(vin, eventId)) return { seen: true };
+    const aggregate = await this.loadVehicle(vin);
+    return { seen: false, aggregate, positions: this.positionsShared ? await this.loadPositions(vin) : null };
   }
 
   async getCase(id: string): Promise<Case | null> {

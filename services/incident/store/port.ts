@@ -1,5 +1,6 @@
 import { compareQueueOrder, type Ack, type Case, type CaseStatus, type FeedDraft, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import type { AuditEntry } from '../../../protocol/index.js';
+import type { KnownPositions } from '../domain/positions.js';
 import type { CommandRecord, VehicleAggregate, VehicleState } from '../domain/state.js';
 import type { AuditStore } from './audit-port.js';
 import type { ContactTokenStore } from './contacts-port.js';
@@ -65,6 +66,13 @@ export interface FeedSnapshot {
 
 export type FeedListener = (message: FeedMessage) => void;
 
+/**
+ * What an event's decision reads (`Store.readEvent`): nothing more when the car sent this event before;
+ * else the car and, where the store's positions are shared (`positionsShared`), what every instance
+ * saved of its positions (null on a store only this process reads: the tracker's own are all there is).
+ */
+export type EventRead = { seen: true } | { seen: false; aggregate: VehicleAggregate; positions: KnownPositions | null };
+
 /** A car whose lockout has an end time, for the expiry timers (D3.5). */
 export interface ScheduledLockout {
   vin: string;
@@ -81,6 +89,11 @@ export interface Store extends AuditStore, IdentityStore, PositionStore, Service
   loadVehicle(vin: string): Promise<VehicleAggregate>;
   commit(change: Commit): Promise<CommitResult>;
   hasSeenEvent(vin: string, eventId: string): Promise<boolean>;
+  /**
+   * Issue 15: `hasSeenEvent`, `loadVehicle` and `loadPositions` for one event, read together (one round
+   * trip on Redis; the three in turn were three). A read, not a claim: `commit` checks again.
+   */
+  readEvent(vin: string, eventId: string): Promise<EventRead>;
 
   getCase(id: string): Promise<Case | null>;
   /** Open cases in queue order (priority, then age); closed ones newest first. */

@@ -33,6 +33,8 @@
  * | `ctoken:{sha256}`         | string | D4.5: the VIN a contact-confirmation token was issued for, expiring with the token (PX) |
  * | `track:{token}`           | string | issue 12 part 6 (D4.6): the case a tracking token was issued on, with a TTL |
  * | `svc:{id}`                | hash   | D4.6: a service car's newest fix: `at` (ISO), `fix` (JSON), with a TTL |
+ * | `pos:{vin}`               | hash   | issue 12 (D2.1): the car's newest fix: `at` (epoch ms), `last` (JSON), with a TTL |
+ * | `pos:{vin}:track`         | zset   | its kept track points (JSON) scored by their time, with a TTL |
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -42,6 +44,12 @@ export class RedisKeys {
   }
   vehicleOpen(vin: string): string {
     return `${this.prefix}veh:${vin}:open`;
+  }
+  position(vin: string): string {
+    return `${this.prefix}pos:${vin}`;
+  }
+  positionTrack(vin: string): string {
+    return `${this.prefix}pos:${vin}:track`;
   }
   seen(vin: string, eventId: string): string {
     return `${this.prefix}seen:${vin}:${eventId}`;

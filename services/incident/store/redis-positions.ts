@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { KnownPosition } from '../../../protocol/index.js';
 import type { KnownPositions } from '../domain/positions.js';
 import { POSITION_POLICY, type PositionUpdate } from './positions-port.js';
+import type { RedisKeys } from './redis-keys.js';
 
 /**
  * KEYS: per car, `pos:{vin}` (hash: `at` epoch ms, `last` JSON) and `pos:{vin}:track` (zset: track
@@ -46,7 +47,7 @@ function encode(p: KnownPosition): string {
 export class RedisPositions {
   private readonly redis: Redis & PositionScripts;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(redis: Redis, private readonly keys: RedisKeys) {
     this.redis = redis as Redis & PositionScripts;
     if (typeof this.redis.anshinSavePositions !== 'function') redis.defineCommand('anshinSavePositions', { lua: SAVE_POSITIONS });
   }
@@ -57,7 +58,7 @@ export class RedisPositions {
       const keys: string[] = [];
       const args: (string | number)[] = [POSITION_POLICY.ttlSeconds * 1000, POSITION_POLICY.trackKept];
       for (const u of updates.slice(i, i + CARS_PER_CALL)) {
-        keys.push(this.key(u.vin), this.trackKey(u.vin));
+        keys.push(this.keys.position(u.vin), this.keys.positionTrack(u.vin));
         args.push(Date.parse(u.last.at), encode(u.last), u.track.length);
         for (const p of u.track) args.push(Date.parse(p.at), encode(p));
       }
@@ -68,19 +69,16 @@ export class RedisPositions {
   }
 
   async load(vin: string): Promise<KnownPositions | null> {
-    const replies = await this.redis.multi().hget(this.key(vin), 'last').zrange(this.trackKey(vin), '0', '-1').exec();
+    const replies = await this.redis.multi().hget(this.keys.position(vin), 'last').zrange(this.keys.positionTrack(vin), '0', '-1').exec();
     const [[lastErr, last], [trackErr, track]] = replies as [[Error | null, string | null], [Error | null, string[]]];
     if (lastErr) throw lastErr;
     if (trackErr) throw trackErr;
-    if (last === null) return null;
-    return { last: JSON.parse(last) as KnownPosition, track: track.map((m) => JSON.parse(m) as KnownPosition) };
+    return decodePositions(last, track);
   }
+}
 
-  private key(vin: string): string {
-    return `${this.prefix}pos:${vin}`;
-  }
-
-  private trackKey(vin: string): string {
-    return `${this.prefix}pos:${vin}:track`;
-  }
+/** A car's stored positions as read (`last` null or empty: none kept), here and in an event's read (redis-store.ts). */
+export function decodePositions(last: string | null, track: string[]): KnownPositions | null {
+  if (!last) return null;
+  return { last: JSON.parse(last) as KnownPosition, track: track.map((m) => JSON.parse(m) as KnownPosition) };
 }

@@ -124,25 +124,50 @@ if ARGV[a] then audit_append(KEYS[k], KEYS[k + 1], ARGV[a], tonumber(ARGV[a + 1]
 return {'ok', first, nFeed}
 `;
 
-/** KEYS: veh, veh:open. ARGV: prefix. Returns {vehicleJson or '', caseJsons, sessionJsons}, read together. */
-const LOAD_VEHICLE = `
-local json = redis.call('HGET', KEYS[1], 'json')
-local cases, sessions = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  local c = redis.call('GET', ARGV[1] .. 'case:' .. id)
-  if c then
-    table.insert(cases, c)
-    -- pcall: a record cjson cannot read must not make the whole car unreadable; the adapter then reads
-    -- that case's session itself.
-    local ok, decoded = pcall(cjson.decode, c)
-    local sid = ok and type(decoded) == 'table' and decoded.sessionId
-    if type(sid) == 'string' then
-      local s = redis.call('GET', ARGV[1] .. 'session:' .. sid)
-      if s then table.insert(sessions, s) end
+/**
+ * Defines `load_vehicle(veh, open, prefix)`: {vehicleJson or '', caseJsons, sessionJsons}, read
+ * together. Shared by LOAD_VEHICLE and READ_EVENT.
+ */
+const LOAD_VEHICLE_FN = `
+local function load_vehicle(veh, open, prefix)
+  local json = redis.call('HGET', veh, 'json')
+  local cases, sessions = {}, {}
+  for _, id in ipairs(redis.call('ZRANGE', open, 0, -1)) do
+    local c = redis.call('GET', prefix .. 'case:' .. id)
+    if c then
+      table.insert(cases, c)
+      -- pcall: a record cjson cannot read must not make the whole car unreadable; the adapter then reads
+      -- that case's session itself.
+      local ok, decoded = pcall(cjson.decode, c)
+      local sid = ok and type(decoded) == 'table' and decoded.sessionId
+      if type(sid) == 'string' then
+        local s = redis.call('GET', prefix .. 'session:' .. sid)
+        if s then table.insert(sessions, s) end
+      end
     end
   end
+  return {json or '', cases, sessions}
 end
-return {json or '', cases, sessions}
+`;
+
+/** KEYS: veh, veh:open. ARGV: prefix. Returns load_vehicle's {vehicleJson or '', caseJsons, sessionJsons}. */
+const LOAD_VEHICLE = `${LOAD_VEHICLE_FN}
+return load_vehicle(KEYS[1], KEYS[2], ARGV[1])
+`;
+
+/**
+ * Issue 15: everything an event's decision reads, in one round trip instead of three (the dedupe
+ * check, the car's stored positions, the car). KEYS: seen, veh, veh:open, pos, pos:track. ARGV: prefix.
+ * Returns {1} for an event seen before; else {0, vehicleJson or '', caseJsons, sessionJsons, last fix
+ * JSON or '', track point JSONs}. A read, not a lock: the commit checks the version and the eventId again.
+ */
+const READ_EVENT = `${LOAD_VEHICLE_FN}
+if redis.call('EXISTS', KEYS[1]) == 1 then return {1} end
+local car = load_vehicle(KEYS[2], KEYS[3], ARGV[1])
+local last = redis.call('HGET', KEYS[4], 'last')
+local track = {}
+if last then track = redis.call('ZRANGE', KEYS[5], 0, -1) end
+return {0, car[1], car[2], car[3], last or '', track}
 `;
 
 /** KEYS: feed:seq, cases:open. ARGV: prefix. Returns {seq, open case JSONs in zset order}, read together. */
@@ -206,6 +231,7 @@ type Arg = string | number;
 export interface StoreScripts {
   anshinCommit(numKeys: number, ...keysAndArgs: Arg[]): Promise<[string, number?, number?]>;
   anshinLoadVehicle(veh: string, open: string, prefix: string): Promise<[string, string[], string[]]>;
+  anshinReadEvent(seen: string, veh: string, open: string, pos: string, track: string, prefix: string): Promise<[1] | [0, string, string[], string[], string, string[]]>;
   anshinSnapshot(seqKey: string, openKey: string, prefix: string): Promise<[string, string[]]>;
   anshinFeedSince(seqKey: string, feedKey: string, since: Arg, history: Arg): Promise<[number, [string, string[]][]]>;
   anshinRecordAck(idsKey: string, acksKey: string, commandId: string, ack: string): Promise<number>;
@@ -223,6 +249,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   // AUDIT_APPEND defines the Lua function the commit's audit block calls (issue 11).
   redis.defineCommand('anshinCommit', { lua: AUDIT_APPEND + COMMIT });
   redis.defineCommand('anshinLoadVehicle', { lua: LOAD_VEHICLE, numberOfKeys: 2 });
+  redis.defineCommand('anshinReadEvent', { lua: READ_EVENT, numberOfKeys: 5 });
   redis.defineCommand('anshinSnapshot', { lua: SNAPSHOT, numberOfKeys: 2 });
   redis.defineCommand('anshinFeedSince', { lua: FEED_SINCE, numberOfKeys: 2 });
   redis.defineCommand('anshinRecordAck', { lua: RECORD_ACK, numberOfKeys: 2 });

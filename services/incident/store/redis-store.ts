@@ -3,14 +3,14 @@ import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import type { Ack, AuditEntry, Case, CaseStatus, CommandAckRecord, FeedMessage, RecordedImpact, SecurityAlert, VoiceSession } from '../../../protocol/index.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
 import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, STORE_DEFAULTS, type StorePolicyOptions } from './policy.js';
-import { StoreUnavailable, type Commit, type CommitResult, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
+import { StoreUnavailable, type Commit, type CommitResult, type EventRead, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
 import type { AuditStoreQuery } from './audit-port.js';
 import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
 import { FeedReader, parseFeedEntry } from './redis-feed.js';
 import { auditArgs, RedisIdentity } from './redis-identity.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
 import { RedisLease } from './redis-lease.js';
-import { RedisPositions } from './redis-positions.js';
+import { decodePositions, RedisPositions } from './redis-positions.js';
 import { RedisContactTokens } from './redis-contacts.js';
 import type { ContactTokenEntry } from './contacts-port.js';
 import { RedisServiceCars } from './redis-service-cars.js';
@@ -114,18 +114,30 @@ export class RedisStore implements Store {
   }
 
   loadVehicle(vin: string): Promise<VehicleAggregate> {
+    return this.io(async () => this.aggregateOf(vin, ...(await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix))));
+  }
+
+  readEvent(vin: string, eventId: string): Promise<EventRead> {
     return this.io(async () => {
-      const [json, caseJsons, sessionJsons] = await this.redis.anshinLoadVehicle(this.keys.vehicle(vin), this.keys.vehicleOpen(vin), this.keys.prefix);
-      const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
-      const cases = caseJsons.map(parse<Case>);
-      const sessions = sessionJsons.map(parse<VoiceSession>);
-      // The script skips a session it could not find through cjson (see LOAD_VEHICLE): read those here.
-      // The commit's version check still guards the whole aggregate.
-      const have = new Set(sessions.map((s) => s.id));
-      const missing = cases.map((c) => c.sessionId).filter((id) => !have.has(id));
-      if (missing.length > 0) sessions.push(...(await this.getMany(missing.map((id) => this.keys.session(id)))).map(parse<VoiceSession>));
-      return { vehicle, cases, sessions };
+      const k = this.keys;
+      const reply = await this.redis.anshinReadEvent(k.seen(vin, eventId), k.vehicle(vin), k.vehicleOpen(vin), k.position(vin), k.positionTrack(vin), k.prefix);
+      if (reply[0] === 1) return { seen: true };
+      const [, json, caseJsons, sessionJsons, last, track] = reply;
+      return { seen: false, aggregate: await this.aggregateOf(vin, json, caseJsons, sessionJsons), positions: decodePositions(last, track) };
     });
+  }
+
+  /** The car as the load scripts return it (redis-scripts.ts `load_vehicle`). */
+  private async aggregateOf(vin: string, json: string, caseJsons: string[], sessionJsons: string[]): Promise<VehicleAggregate> {
+    const vehicle = json ? (JSON.parse(json) as VehicleState) : emptyVehicle(vin);
+    const cases = caseJsons.map(parse<Case>);
+    const sessions = sessionJsons.map(parse<VoiceSession>);
+    // The script skips a session it could not find through cjson (see LOAD_VEHICLE_FN): read those here.
+    // The commit's version check still guards the whole aggregate.
+    const have = new Set(sessions.map((s) => s.id));
+    const missing = cases.map((c) => c.sessionId).filter((id) => !have.has(id));
+    if (missing.length > 0) sessions.push(...(await this.getMany(missing.map((id) => this.keys.session(id)))).map(parse<VoiceSession>));
+    return { vehicle, cases, sessions };
   }
 
   commit(change: Commit): Promise<CommitResult> {
@@ -344,7 +356,7 @@ export class RedisStore implements Store {
   readonly positionsShared = true;
 
   private get positions(): RedisPositions {
-    return (this.positionsOnRedis ??= new RedisPositions(this.redis, this.keys.prefix));
+    return (this.positionsOnRedis ??= new RedisPositions(this.redis, this.keys));
   }
 
   savePositions(updates: PositionUpdate[]): Promise<void> {
