@@ -90,7 +90,7 @@ export interface Store extends AuditStore, IdentityStore, PositionStore, Service
   commit(change: Commit): Promise<CommitResult>;
   hasSeenEvent(vin: string, eventId: string): Promise<boolean>;
   /**
-   * Issue 15: `hasSeenEvent`, `loadVehicle` and `loadPositions` for one event, read together (one round
+   * Issue 12 (p50 in the Mosquitto mode): `hasSeenEvent`, `loadVehicle` and `loadPositions` for one event, read together (one round
    * trip on Redis; the three in turn were three). A read, not a claim: `commit` checks again.
    */
   readEvent(vin: string, eventId: string): Promise<EventRead>;
