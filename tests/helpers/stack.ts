@@ -37,6 +37,9 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       const sep = query ? '?' : '';
       const client = await FeedClient.connect(`${stack.httpUrl.replace(/^http/, 'ws')}/v1/operator/ws${sep}${query}`, token);
       feeds.push(client);
+      // Without `since` the gateway reads a snapshot first (contract, "WebSocket"): wait for it, or a case
+      // committed meanwhile would come inside the snapshot instead of as case.opened (a race CI lost).
+      if (!/(^|&)since=/.test(query)) await client.next((m) => m.type === 'snapshot');
       return client;
     },
     async http(method, path, body, headers = {}) {
