@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
+import { useFastCodec } from './cluster-codec.js';
 
 type MQEmitterRedis = ReturnType<typeof mqemitterRedis>;
 
@@ -145,6 +146,7 @@ export async function clusterOptions(redisUrl: string, config: ClusterOptionsCon
   const connection = redisOptionsFromUrl(redisUrl);
 
   const mq = new MQEmitterRedisPrefix(prefix, connection);
+  useFastCodec(mq);
   const onError = config.onError ?? (() => {});
   // mqemitter-redis re-emits connection errors on `state`; without a listener EventEmitter throws.
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', onError);

@@ -9,7 +9,9 @@ import { Aedes } from 'aedes';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connackWritten } from '../../services/broker/conformance.js';
+import mqemitterRedis from 'mqemitter-redis';
 import { clusterOptions, redisOptionsFromUrl, type BrokerCluster } from '../../services/broker/cluster.js';
+import { useFastCodec } from '../../services/broker/cluster-codec.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { waitFor } from '../helpers/store-contract.js';
 
@@ -126,6 +128,36 @@ describe('embedded brokers clustered through Redis', () => {
     await expect(persistence.incomingGetPacket(odd, { messageId: 1 })).rejects.toThrow(/no such packet/);
     await expect(persistence.incomingGetPacket(odd, { messageId: 2 })).rejects.toThrow(/no such packet/);
     await expect(persistence.incomingGetPacket(other, { messageId: 1 })).resolves.toMatchObject({ messageId: 1 });
+  });
+
+  it('a broker on msgpackr and one on stock mqemitter-redis (msgpack-lite) understand each other, and neither hears its own message twice', async () => {
+    const { MQEmitterRedisPrefix } = mqemitterRedis as unknown as { MQEmitterRedisPrefix: new (prefix: string, opts: object) => Emitter };
+    type Packet = { topic: string; payload: Buffer; qos: number; retain: boolean; messageId?: number | null };
+    interface Emitter {
+      on(topic: string, cb: (p: Packet, done: () => void) => void, ready?: () => void): void;
+      emit(p: Packet, done?: (err?: unknown) => void): void;
+      close(cb: () => void): void;
+    }
+    const options = redisOptionsFromUrl(redis.url);
+    const stock = new MQEmitterRedisPrefix('codec:', options);
+    const fast = new MQEmitterRedisPrefix('codec:', options);
+    useFastCodec(fast);
+    const heard = { stock: [] as Packet[], fast: [] as Packet[] };
+    await Promise.all(
+      (['stock', 'fast'] as const).map((name) => new Promise<void>((ready) => (name === 'stock' ? stock : fast).on('vehicles/+/telemetry', (p, done) => { heard[name].push(p); done(); }, ready))),
+    );
+    const payload = Buffer.from('{"speedKmh":42}');
+    fast.emit({ topic: 'vehicles/A/telemetry', payload, qos: 1, retain: false, messageId: undefined });
+    stock.emit({ topic: 'vehicles/B/telemetry', payload, qos: 0, retain: true });
+    await waitFor(() => heard.stock.length === 2 && heard.fast.length === 2);
+    await new Promise((r) => setTimeout(r, 100)); // an echo counted twice would come in this time
+    for (const name of ['stock', 'fast'] as const) {
+      expect(heard[name].map((p) => p.topic).sort()).toEqual(['vehicles/A/telemetry', 'vehicles/B/telemetry']);
+      for (const p of heard[name]) expect(Buffer.from(p.payload).equals(payload)).toBe(true);
+      // msgpack-lite writes undefined as nil; so does the fast codec
+      expect(heard[name].find((p) => p.topic === 'vehicles/A/telemetry')).toMatchObject({ qos: 1, retain: false, messageId: null });
+    }
+    await Promise.all([stock, fast].map((e) => new Promise<void>((r) => e.close(() => r()))));
   });
 
   it('parses redis URLs into plain ioredis options', () => {
