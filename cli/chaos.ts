@@ -20,7 +20,7 @@ export function registerChaos(program: Command): void {
           });
         }
         const argv = process.argv.slice(process.argv.indexOf('chaos') + 1);
-        const { result } = await runSuite(plan(o), { argv, label: o.label, quick: o.quick === true, out: o.out, json: o.json, log: (l) => console.log(l) });
+        const { result } = await runSuite(plan(o), { argv, label: o.label, quick: o.quick === true, out: o.out, json: o.json, latest: o.latest === true, log: (l) => console.log(l) });
         process.exitCode = result.ok ? 0 : 1;
       });
   });

@@ -20,6 +20,7 @@ export interface ChaosCliOptions {
   json?: string;
   out?: string;
   label?: string;
+  latest?: boolean;
 }
 
 const whole = (v: string) => {
@@ -82,6 +83,7 @@ export function addChaosOptions(cmd: Command): Command {
     .option('--quick', `small and fast: 10 cars, 60 events, one run, ${QUICK_SCENARIOS.join(', ')}`)
     .option('--json <file>', 'also write the JSON result to this file')
     .option('--out <dir>', 'results directory (default qa/chaos/results)')
+    .option('--latest', 'also write <out>/latest.json and latest.md (the committed full-matrix result)')
     .option('--label <text>', 'a note on what was measured (e.g. "before the fix"), kept in the JSON and the table heading');
 }
 

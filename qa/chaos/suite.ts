@@ -45,7 +45,7 @@ export async function abortSuite(reason: string): Promise<void> {
   await Promise.race([Promise.all([...cleanups].map((f) => f().catch(() => {}))), new Promise((r) => setTimeout(r, 15_000))]);
 }
 
-export async function runSuite(plan: Plan, opts: { argv: string[]; label?: string | undefined; quick: boolean; out?: string | undefined; json?: string | undefined; log: (line: string) => void }): Promise<{ result: SuiteResult; jsonPath: string }> {
+export async function runSuite(plan: Plan, opts: { argv: string[]; label?: string | undefined; quick: boolean; out?: string | undefined; json?: string | undefined; latest?: boolean; log: (line: string) => void }): Promise<{ result: SuiteResult; jsonPath: string }> {
   const started = performance.now();
   const result: SuiteResult = {
     kind: 'anshin-chaos',
@@ -103,8 +103,11 @@ export async function runSuite(plan: Plan, opts: { argv: string[]; label?: strin
   const json = `${JSON.stringify(result, null, 2)}\n`;
   const md = markdownTable(result.summary, `# npm run chaos ${opts.argv.join(' ')}\n\n${result.label ? `${result.label}; ` : ''}${result.startedAt}, ${result.tree.commit?.slice(0, 10) ?? '?'}${result.tree.changed.length ? ` + ${result.tree.changed.length} changed files (${result.tree.changesSha256})` : ''}, load average ${result.host.loadAverageAtStart.join(' ')}; ${p.cars} cars, ${p.events} events, ${p.burst ? 'burst' : `paced ${p.paceMs} ms`}`);
   await writeFile(jsonPath, json);
-  await writeFile(join(dir, 'latest.json'), json);
-  await writeFile(join(dir, 'latest.md'), md);
+  // latest.* are the committed full-matrix result (README): a run of a few scenarios must not replace them.
+  if (opts.latest) {
+    await writeFile(join(dir, 'latest.json'), json);
+    await writeFile(join(dir, 'latest.md'), md);
+  }
   if (opts.json) {
     await mkdir(dirname(opts.json), { recursive: true });
     await writeFile(opts.json, json);

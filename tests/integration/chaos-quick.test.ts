@@ -79,7 +79,7 @@ describe('chaos accounting (qa/chaos/load)', () => {
 /**
  * Issue "No acknowledged emergency event lost", short form: the real `npm run chaos -- --quick` on a few
  * representative scenarios (10 cars, 60 airbag events at QoS 1, the fault when half are acknowledged).
- * The full matrix (five runs in a row per scenario) is `npm run chaos -- --runs 5` (qa/chaos/README.md).
+ * The full matrix (five runs in a row per scenario) is `npm run chaos -- --runs 5 --latest` (qa/chaos/README.md).
  */
 describe('npm run chaos -- --quick', () => {
   let dir: string | undefined;
@@ -89,8 +89,8 @@ describe('npm run chaos -- --quick', () => {
 
   it(`${SCENARIOS.join(', ')}: every acknowledged event has exactly one case`, async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'anshin-chaos-quick-'));
-    const cli = await runChaosCli(['--quick', '--scenarios', SCENARIOS.join(','), '--out', dir], CLI_LIMIT_MS);
-    const result = JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')) as SuiteResult;
+    const cli = await runChaosCli(['--quick', '--scenarios', SCENARIOS.join(','), '--out', dir, '--json', path.join(dir, 'result.json')], CLI_LIMIT_MS);
+    const result = JSON.parse(await readFile(path.join(dir, 'result.json'), 'utf8')) as SuiteResult;
     // What it measured, whatever the verdict: the table is the point of the test.
     console.info(`[chaos-quick]\n${cli.stdout}`);
 
