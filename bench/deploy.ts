@@ -44,7 +44,8 @@ function startStack(name: string, env: Record<string, string>, nodeArgs: string[
  * `npm start` runs): embedded = aedes + service + memory store in one process; embedded-redis = the
  * same with REDIS_URL (a redis-server started here); mosquitto-2x-redis = Mosquitto (persistent, as
  * deployed), two service processes sharing the events (`$share/anshin/…`, fixed client ids) and the
- * state in Redis. Every process is tracked: a killed bench leaves none behind.
+ * state in Redis; mosquitto-1x-redis = the same with one service process (issue 15: what the second
+ * one adds). Every process is tracked: a killed bench leaves none behind.
  */
 export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<Deployment> {
   const started: Array<{ close(): Promise<void> }> = [];
@@ -75,8 +76,9 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     started.push(mosquitto);
     processes.push({ name: 'mosquitto', role: 'broker', pid: mosquitto.pid });
     const env = { ...extra, MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis!.url, REDIS_KEY_PREFIX: prefix };
-    const [a, b] = await Promise.all(['a', 'b'].map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
-    for (const s of [a!, b!]) {
+    const names = mode === 'mosquitto-1x-redis' ? ['a'] : ['a', 'b'];
+    const services = await Promise.all(names.map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
+    for (const s of services) {
       started.push(s);
       stacks.push(s);
       processes.push({ name: s.name, role: 'service', pid: s.pid! });

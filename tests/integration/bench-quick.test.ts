@@ -23,7 +23,7 @@ describe('npm run bench -- --quick', () => {
     const written = JSON.parse(await readFile(jsonPath, 'utf8')) as BenchResult;
     expect(written.kind).toBe('anshin-bench');
     expect(written.quick).toBe(true);
-    expect(written.modes.map((m) => m.mode)).toEqual(['embedded', 'embedded-redis', 'mosquitto-2x-redis']);
+    expect(written.modes.map((m) => m.mode)).toEqual(['embedded', 'embedded-redis', 'mosquitto-1x-redis', 'mosquitto-2x-redis']);
     for (const m of written.modes) {
       expect(m.error, m.mode).toBeUndefined();
       expect(m.ok, m.mode).toBe(true);

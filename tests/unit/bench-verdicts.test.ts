@@ -49,4 +49,17 @@ describe('bench verdicts', () => {
     const lossy = evaluateTargets(result(200, 100, 5, 0, { crashes: 100, vsFloorThroughput: 0.5, casesPerSec: 3_000, lost: 0, duplicated: 1 }));
     expect(lossy.find((c) => c.target.startsWith('burst'))!.status).toBe('missed');
   });
+
+  it('issue 15: two Mosquitto instances against one, on the burst in the same run', () => {
+    const withMosquitto = (oneCasesPerSec: number, twoCasesPerSec: number, crashes = 10_000) => {
+      const r = result(10_000, 1000, 40);
+      const burst = (casesPerSec: number) => ({ crashes, vsFloorThroughput: 0.05, casesPerSec, lost: 0, duplicated: 0 });
+      r.modes.push({ mode: 'mosquitto-1x-redis', burst: burst(oneCasesPerSec) } as never, { mode: 'mosquitto-2x-redis', burst: burst(twoCasesPerSec) } as never);
+      return evaluateTargets(r).find((c) => c.target.startsWith('two instances'))!;
+    };
+    expect(withMosquitto(500, 850)).toMatchObject({ status: 'met', measured: '850 against 500 cases/s = 1.70x; lost 0, duplicated 0' });
+    expect(withMosquitto(500, 700).status).toBe('missed');
+    expect(withMosquitto(50, 100, 100).status).toBe('not measured at this size');
+    expect(evaluateTargets(result(10_000, 1000, 40)).find((c) => c.target.startsWith('two instances'))!.status).toBe('not measured');
+  });
 });
