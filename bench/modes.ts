@@ -1,5 +1,7 @@
-/** The deployments the bench compares, side by side in one report. */
-/** mosquitto-1x-redis is there for issue 15's scaling target: two instances against one, in the same run. */
+/**
+ * The deployments the bench compares, side by side in one report. mosquitto-1x-redis is there for
+ * issue 15's scaling target: two instances against one, in the same run.
+ */
 export const MODES = ['embedded', 'embedded-redis', 'mosquitto-1x-redis', 'mosquitto-2x-redis'] as const;
 export type ModeName = (typeof MODES)[number];
 

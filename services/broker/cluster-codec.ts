@@ -55,7 +55,16 @@ export function useFastCodec(emitter: object): void {
 
   const receive = (channel: Buffer, body: Buffer) => {
     if (mq._ignoredTopicsSet.has(channel.toString('utf8'))) return;
-    const packet = unpackr.unpack(body) as WirePacket;
+    let packet: WirePacket;
+    try {
+      packet = unpackr.unpack(body) as WirePacket;
+      if (typeof packet?.id !== 'string' || typeof packet.msg?.topic !== 'string') throw new Error('not an mqemitter-redis packet');
+    } catch (err) {
+      // Something else published on the broker's channels: reported (cluster.ts logs it), never thrown
+      // out of the Redis client's event handler, where the stock library's decode would end the process.
+      mq._onError(new Error(`cluster message on ${channel.toString('utf8')} dropped: ${(err as Error).message}`));
+      return;
+    }
     if (!mq._cache.get(packet.id)) mq._emit(packet.msg);
     mq._cache.set(packet.id, true);
   };

@@ -9,6 +9,7 @@ import { Aedes } from 'aedes';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connackWritten } from '../../services/broker/conformance.js';
+import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
 import { clusterOptions, redisOptionsFromUrl, type BrokerCluster } from '../../services/broker/cluster.js';
 import { useFastCodec } from '../../services/broker/cluster-codec.js';
@@ -158,6 +159,31 @@ describe('embedded brokers clustered through Redis', () => {
       expect(heard[name].find((p) => p.topic === 'vehicles/A/telemetry')).toMatchObject({ qos: 1, retain: false, messageId: null });
     }
     await Promise.all([stock, fast].map((e) => new Promise<void>((r) => e.close(() => r()))));
+  });
+
+  it('a message on the cluster\'s channels that is not an emitter packet is reported and dropped; the broker keeps serving', async () => {
+    const { MQEmitterRedisPrefix } = mqemitterRedis as unknown as { MQEmitterRedisPrefix: new (prefix: string, opts: object) => GarbageEmitter };
+    interface GarbageEmitter {
+      on(topic: string, cb: (p: { topic: string }, done: () => void) => void, ready?: () => void): void;
+      emit(p: { topic: string; payload: Buffer }): void;
+      close(cb: () => void): void;
+      state: NodeJS.EventEmitter;
+    }
+    const fast = new MQEmitterRedisPrefix('garbage:', redisOptionsFromUrl(redis.url));
+    useFastCodec(fast);
+    const errors: string[] = [];
+    fast.state.on('error', (err: Error) => errors.push(err.message));
+    const heard: string[] = [];
+    await new Promise<void>((ready) => fast.on('vehicles/+/telemetry', (p, done) => { heard.push(p.topic); done(); }, ready));
+    const raw = new Redis(redis.url);
+    await raw.publish('garbage:vehicles/X/telemetry', Buffer.from([0xc1])); // never valid MessagePack
+    await raw.publish('garbage:vehicles/X/telemetry', '{"json":"not msgpack"}');
+    fast.emit({ topic: 'vehicles/Y/telemetry', payload: Buffer.from('{}') });
+    await waitFor(() => heard.length === 1 && errors.length === 2);
+    expect(heard).toEqual(['vehicles/Y/telemetry']);
+    expect(errors.every((m) => m.startsWith('cluster message on garbage:vehicles/X/telemetry dropped'))).toBe(true);
+    raw.disconnect();
+    await new Promise<void>((r) => fast.close(() => r()));
   });
 
   it('parses redis URLs into plain ioredis options', () => {
