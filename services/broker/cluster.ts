@@ -146,8 +146,8 @@ export async function clusterOptions(redisUrl: string, config: ClusterOptionsCon
   const connection = redisOptionsFromUrl(redisUrl);
 
   const mq = new MQEmitterRedisPrefix(prefix, connection);
-  useFastCodec(mq);
   const onError = config.onError ?? (() => {});
+  if (!useFastCodec(mq)) onError(new Error('mqemitter-redis internals changed: its own msgpack-lite codec stays in use'));
   // mqemitter-redis re-emits connection errors on `state`; without a listener EventEmitter throws.
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', onError);
   const db = new PersistenceIORedis({ ...connection, keyPrefix: prefix });

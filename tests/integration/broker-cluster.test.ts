@@ -142,7 +142,8 @@ describe('embedded brokers clustered through Redis', () => {
     const options = redisOptionsFromUrl(redis.url);
     const stock = new MQEmitterRedisPrefix('codec:', options);
     const fast = new MQEmitterRedisPrefix('codec:', options);
-    useFastCodec(fast);
+    expect(useFastCodec(fast)).toBe(true);
+    expect(useFastCodec({})).toBe(false); // not the internals it was written against: left alone
     const heard = { stock: [] as Packet[], fast: [] as Packet[] };
     await Promise.all(
       (['stock', 'fast'] as const).map((name) => new Promise<void>((ready) => (name === 'stock' ? stock : fast).on('vehicles/+/telemetry', (p, done) => { heard[name].push(p); done(); }, ready))),
