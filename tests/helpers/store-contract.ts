@@ -299,6 +299,16 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       expect(await store.feedSince(13)).toBeNull();
     });
 
+    it('the kept history slides one message at a time, commit after commit (the memory store cuts its head in chunks)', async () => {
+      const store = await make({ feedHistory: 5 });
+      for (let seq = 1; seq <= 23; seq++) {
+        await openCase(store, `c${seq}`, VINS[seq % 4]!);
+        const oldest = Math.max(1, seq - 4);
+        expect((await store.feedSince(oldest - 1))!.map((m) => m.seq)).toEqual(Array.from({ length: seq - oldest + 1 }, (_, i) => oldest + i));
+        if (oldest > 1) expect(await store.feedSince(oldest - 2)).toBeNull();
+      }
+    });
+
     it('a snapshot is consistent: its cases are exactly those opened up to its seq, even under concurrent commits', async () => {
       const store = await make();
       const commits = Array.from({ length: 30 }, (_, i) => openCase(store, `c${String(i).padStart(2, '0')}`, VINS[i % 4]!).catch(async () => {

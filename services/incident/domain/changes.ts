@@ -11,6 +11,7 @@ import {
 } from '../../../protocol/index.js';
 import { sameView, storedLockoutView } from './lockout.js';
 import type { DecideContext, Decision, LockoutState, VehicleAggregate, VehicleState } from './state.js';
+import { cloneData } from '../../../lib/clone.js';
 
 type FeedEntry = { type: 'case.opened' | 'case.updated' | 'case.closed'; id: string } | { type: 'session.updated'; id: string };
 
@@ -43,9 +44,9 @@ export class Changes {
   ) {
     this.now = ctx.now;
     this.at = isoTime(ctx.now);
-    this.vehicle = structuredClone(aggregate.vehicle);
-    this.cases = new Map(aggregate.cases.map((c) => [c.id, structuredClone(c)]));
-    this.sessions = new Map(aggregate.sessions.map((s) => [s.id, structuredClone(s)]));
+    this.vehicle = cloneData(aggregate.vehicle);
+    this.cases = new Map(aggregate.cases.map((c) => [c.id, cloneData(c)]));
+    this.sessions = new Map(aggregate.sessions.map((s) => [s.id, cloneData(s)]));
     this.viewBefore = this.view();
     this.vehicleBefore = JSON.stringify(aggregate.vehicle);
   }

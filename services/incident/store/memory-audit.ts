@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../../protocol/index.js';
 import type { AuditStoreQuery } from './audit-port.js';
 import { auditMatches, auditScanDone } from './audit-policy.js';
+import { cloneData } from '../../../lib/clone.js';
 
 /**
  * The memory store's audit log: an append-only array in commit order, with indexes by case and by actor
@@ -15,7 +16,7 @@ export class MemoryAuditLog {
 
   append(entries: readonly AuditEntry[]): void {
     for (const entry of entries) {
-      const at = this.entries.push(structuredClone(entry)) - 1;
+      const at = this.entries.push(cloneData(entry)) - 1;
       this.byId.set(entry.id, at);
       if (entry.caseId !== undefined) push(this.byCase, entry.caseId, at);
       push(this.byActor, entry.actor.id, at);
@@ -34,7 +35,7 @@ export class MemoryAuditLog {
     const out: AuditEntry[] = [];
     const visit = (entry: AuditEntry): boolean => {
       if (auditScanDone(Date.parse(entry.at), query)) return false;
-      if (auditMatches(entry, query)) out.push(structuredClone(entry));
+      if (auditMatches(entry, query)) out.push(cloneData(entry));
       return out.length < query.limit;
     };
     if (positions) {

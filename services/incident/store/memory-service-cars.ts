@@ -1,4 +1,5 @@
 import { newerFix, SERVICE_CAR_POLICY, type ServiceCarFix } from './service-car-port.js';
+import { cloneData } from '../../../lib/clone.js';
 
 /** The memory adapter's part of service-car-port.ts: tokens and newest fixes, forgotten after their TTL on the store's clock. */
 export class MemoryServiceCars {
@@ -23,7 +24,7 @@ export class MemoryServiceCars {
     for (const f of fixes) {
       const kept = this.fixes.get(f.id);
       if (kept && now - kept.savedAt < SERVICE_CAR_POLICY.fixTtlSeconds * 1000 && !newerFix(kept.fix, f)) continue;
-      this.fixes.set(f.id, { fix: structuredClone(f), savedAt: now });
+      this.fixes.set(f.id, { fix: cloneData(f), savedAt: now });
     }
   }
 
@@ -34,6 +35,6 @@ export class MemoryServiceCars {
       this.fixes.delete(id);
       return null;
     }
-    return structuredClone(kept.fix);
+    return cloneData(kept.fix);
   }
 }
