@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { findJsonLimitProblem, findUnrealTime, MAX_JSON_DEPTH, parseServiceCarTopic, ServiceCarPosition, validator, describeIssues, EARLIEST_TIME, LATEST_TIME } from '../../protocol/index.js';
-import type { Clock, TimerHandle } from '../../lib/clock/index.js';
+import type { Clock } from '../../lib/clock/index.js';
+import { BatchFlush } from './batch-flush.js';
 import type { Config } from '../config.js';
 import type { IncidentCore } from './core.js';
 import { DeadLetterError } from './ingest/dead-letter.js';
@@ -32,11 +33,11 @@ export interface ServiceCarsDeps {
 export class ServiceCars {
   private readonly newest = new Map<string, ServiceCarFix>();
   private dirty = new Map<string, ServiceCarFix>();
-  private timer: TimerHandle | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  private stopped = false;
+  private readonly batches: BatchFlush;
 
-  constructor(private readonly deps: ServiceCarsDeps) {}
+  constructor(private readonly deps: ServiceCarsDeps) {
+    this.batches = new BatchFlush(deps.clock, deps.config.POSITION_FLUSH_MS, () => this.save());
+  }
 
   /** One report from the intake; never throws for bad input (dead-lettered), only for a fault. */
   async ingest(topic: string, payload: Buffer): Promise<ServiceCarOutcome> {
@@ -60,17 +61,12 @@ export class ServiceCars {
     return local.at >= stored.at ? local : stored;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) this.deps.clock.clearTimer(this.timer);
-    this.timer = null;
-    await this.flush();
+  stop(): Promise<void> {
+    return this.batches.stop();
   }
 
   flush(): Promise<void> {
-    const run = this.flushing.then(() => this.save());
-    this.flushing = run.catch(() => {});
-    return this.flushing;
+    return this.batches.flush();
   }
 
   private take(topic: string, payload: Buffer): ServiceCarOutcome {
@@ -99,7 +95,7 @@ export class ServiceCars {
     const fix: ServiceCarFix = { id: route.id, position: json.position, at: json.ts };
     this.newest.set(route.id, fix);
     this.dirty.set(route.id, fix);
-    this.arm();
+    this.batches.due();
     return { status: 'service_car_position', id: route.id, kept: true };
   }
 
@@ -112,15 +108,7 @@ export class ServiceCars {
     } catch (err) {
       this.deps.logger.warn({ err: (err as Error).message, serviceCars: batch.size }, 'service-car positions not saved; trying again with the next batch');
       for (const [id, fix] of batch) if (!this.dirty.has(id)) this.dirty.set(id, fix);
-      this.arm();
+      this.batches.due();
     }
-  }
-
-  private arm(): void {
-    if (this.timer !== null || this.stopped) return;
-    this.timer = this.deps.clock.setTimer(this.deps.config.POSITION_FLUSH_MS, () => {
-      this.timer = null;
-      void this.flush();
-    });
   }
 }

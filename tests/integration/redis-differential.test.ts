@@ -91,7 +91,7 @@ async function observe(store: Store) {
       commands: await store.listCommands(vin),
       alerts: await store.listAlerts(vin),
       impacts: await store.listImpacts(vin),
-      seen: await Promise.all(EVENTS.map((e) => store.hasSeenEvent(vin, e))),
+      seen: await Promise.all(EVENTS.map((e) => store.readEvent(vin, e).then((r) => r.seen))),
     })),
   );
   const lockouts = (await store.scheduledLockouts()).sort((a, b) => a.vin.localeCompare(b.vin));

@@ -159,7 +159,7 @@ describe('RedisStore failure modes', () => {
     const c2 = makeCase('c2', VINS[1]);
     await expect(store.commit(change(VINS[1], 0, { eventId: 'e2', cases: [c2], feed: [openedDraft(c2)] }))).rejects.toThrow(/ahead of feed:seq/);
     expect(await store.getCase('c2')).toBeNull();
-    expect(await store.hasSeenEvent(VINS[1], 'e2')).toBe(false);
+    expect((await store.readEvent(VINS[1], 'e2')).seen).toBe(false);
     expect((await store.loadVehicle(VINS[1])).vehicle.version).toBe(0);
     expect((await store.feedSnapshot()).seq).toBe(1);
     // A case with an unreadable time is refused before it reaches Redis.

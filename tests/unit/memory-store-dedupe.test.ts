@@ -26,8 +26,8 @@ describe('MemoryStore dedupe memory', () => {
     }
     expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
     // The last ones are still refused as duplicates; the first ones are forgotten.
-    expect(await store.hasSeenEvent(VIN, 'e599')).toBe(true);
-    expect(await store.hasSeenEvent(VIN, 'e0')).toBe(false);
+    expect((await store.readEvent(VIN, 'e599')).seen).toBe(true);
+    expect((await store.readEvent(VIN, 'e0')).seen).toBe(false);
     expect(await store.commit(change(VIN, version, { eventId: 'e595' }))).toEqual({ status: 'duplicate' });
   });
 
@@ -37,7 +37,7 @@ describe('MemoryStore dedupe memory', () => {
     for (let i = 0; i < 2_000; i++) expect((await store.commit(change(VINS[i % 4]!, Math.floor(i / 4), { eventId: `burst-${i}` }))).status).toBe('ok');
     expect(store.dedupeEntries).toBe(2_000);
     await clock.advance(60_000);
-    expect(await store.hasSeenEvent(VINS[0], 'burst-0')).toBe(false);
+    expect((await store.readEvent(VINS[0], 'burst-0')).seen).toBe(false);
     expect((await store.commit(change(VINS[0], 500, { eventId: 'after' }))).status).toBe('ok');
     expect(store.dedupeEntries).toBe(1);
   });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isoTime, type KnownPosition, type Position, type Telemetry } from '../../../protocol/index.js';
-import type { Clock, TimerHandle } from '../../../lib/clock/index.js';
+import type { Clock } from '../../../lib/clock/index.js';
+import { BatchFlush } from '../batch-flush.js';
 import type { Config } from '../../config.js';
 import type { KnownPositions } from '../domain/index.js';
 import type { Store } from '../store/port.js';
@@ -135,9 +136,7 @@ export interface PositionTrackerDeps {
 export class PositionTracker {
   private readonly cars = new Map<string, CarPositions>();
   private dirty: CarPositions[] = [];
-  private timer: TimerHandle | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  private stopped = false;
+  private readonly batches: BatchFlush;
   readonly openCases: OpenCaseIndex;
   private readonly unsubscribe: () => void;
   private readonly minMetres: number;
@@ -152,6 +151,7 @@ export class PositionTracker {
     this.refreshMs = config.POSITION_REFRESH_SECONDS * 1000;
     this.openCases = new OpenCaseIndex({ positionCaseUpdateMs: config.POSITION_CASE_UPDATE_SECONDS * 1000, positionMinMetres: config.POSITION_MIN_METRES });
     this.unsubscribe = store.onFeed((m) => this.openCases.apply(m));
+    this.batches = new BatchFlush(deps.clock, config.POSITION_FLUSH_MS, () => this.saveDirty());
   }
 
   /** Knows the cases opened before this instance started (later ones come through the feed). */
@@ -161,11 +161,8 @@ export class PositionTracker {
 
   /** Saves what is pending and stops the timer. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe();
-    if (this.timer !== null) this.deps.clock.clearTimer(this.timer);
-    this.timer = null;
-    await this.flush();
+    await this.batches.stop();
   }
 
   /**
@@ -186,7 +183,7 @@ export class PositionTracker {
     if (!car.dirty && this.shared && car.dueSave(this.refreshMs)) {
       car.dirty = true;
       this.dirty.push(car);
-      this.arm();
+      this.batches.due();
     }
     return this.openCases.size > 0 && this.openCases.has(t.vin) && this.openCases.due(t.vin, car.last());
   }
@@ -211,9 +208,7 @@ export class PositionTracker {
 
   /** Saves the cars due a save since the last flush, in one batch; a failed batch is tried again next time. */
   flush(): Promise<void> {
-    const run = this.flushing.then(() => this.saveDirty());
-    this.flushing = run.catch(() => {});
-    return this.flushing;
+    return this.batches.flush();
   }
 
   private async saveDirty(): Promise<void> {
@@ -239,15 +234,7 @@ export class PositionTracker {
           this.dirty.push(car);
         }
       });
-      this.arm();
+      this.batches.due();
     }
-  }
-
-  private arm(): void {
-    if (this.timer !== null || this.stopped) return;
-    this.timer = this.deps.clock.setTimer(this.deps.config.POSITION_FLUSH_MS, () => {
-      this.timer = null;
-      void this.flush();
-    });
   }
 }

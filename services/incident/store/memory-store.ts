@@ -113,12 +113,8 @@ export class MemoryStore implements Store {
     return { status: 'ok', feed: stamped };
   }
 
-  async hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
-    return this.seen.has(seenKey(vin, eventId), this.clock.now());
-  }
-
   async readEvent(vin: string, eventId: string): Promise<EventRead> {
-    if (await this.hasSeenEvent(vin, eventId)) return { seen: true };
+    if (this.seen.has(seenKey(vin, eventId), this.clock.now())) return { seen: true };
     const aggregate = await this.loadVehicle(vin);
     return { seen: false, aggregate, positions: this.positionsShared ? await this.loadPositions(vin) : null };
   }

@@ -88,10 +88,9 @@ export interface Store extends AuditStore, IdentityStore, PositionStore, Service
   readonly kind: string;
   loadVehicle(vin: string): Promise<VehicleAggregate>;
   commit(change: Commit): Promise<CommitResult>;
-  hasSeenEvent(vin: string, eventId: string): Promise<boolean>;
   /**
-   * Issue 12 (p50 in the Mosquitto mode): `hasSeenEvent`, `loadVehicle` and `loadPositions` for one event, read together (one round
-   * trip on Redis; the three in turn were three). A read, not a claim: `commit` checks again.
+   * Issue 12 (p50 in the Mosquitto mode): whether the event was processed, `loadVehicle` and `loadPositions` for one event, read
+   * together (one round trip on Redis; the three in turn were three). A read, not a claim: `commit` checks again.
    */
   readEvent(vin: string, eventId: string): Promise<EventRead>;
 

@@ -207,10 +207,6 @@ export class RedisStore implements Store {
     });
   }
 
-  hasSeenEvent(vin: string, eventId: string): Promise<boolean> {
-    return this.io(async () => (await this.redis.exists(this.keys.seen(vin, eventId))) === 1);
-  }
-
   getCase(id: string): Promise<Case | null> {
     return this.io(async () => {
       const json = await this.redis.get(this.keys.case(id));
