@@ -305,10 +305,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     });
 
     it('the kept history slides one message at a time, commit after commit (the memory store cuts its head in chunks)', async () => {
-      const store = await make({ feedHistory: 5 });
-      for (let seq = 1; seq <= 23; seq++) {
+      const store = await make({ feedHistory: 16 });
+      for (let seq = 1; seq <= 40; seq++) {
         await openCase(store, `c${seq}`, VINS[seq % 4]!);
-        const oldest = Math.max(1, seq - 4);
+        const oldest = Math.max(1, seq - 15);
         expect((await store.feedSince(oldest - 1))!.map((m) => m.seq)).toEqual(Array.from({ length: seq - oldest + 1 }, (_, i) => oldest + i));
         if (oldest > 1) expect(await store.feedSince(oldest - 2)).toBeNull();
       }
