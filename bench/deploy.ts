@@ -40,12 +40,13 @@ function startStack(name: string, env: Record<string, string>, nodeArgs: string[
 }
 
 /**
- * Starts one of the three modes, each service as `cli/start.ts` in its own process (what
+ * Starts one of the modes, each service as `cli/start.ts` in its own process (what
  * `npm start` runs): embedded = aedes + service + memory store in one process; embedded-redis = the
  * same with REDIS_URL (a redis-server started here); mosquitto-2x-redis = Mosquitto (persistent, as
  * deployed), two service processes sharing the events (`$share/anshin/…`, fixed client ids) and the
  * state in Redis; mosquitto-1x-redis = the same with one service process (issue 15: what the second
- * one adds). Every process is tracked: a killed bench leaves none behind.
+ * one adds); mosquitto-1x-memory = one service process on the memory store behind Mosquitto (issue 15:
+ * the embedded default with its broker in a process of its own). Every process is tracked: a killed bench leaves none behind.
  */
 export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<Deployment> {
   const started: Array<{ close(): Promise<void> }> = [];
@@ -56,7 +57,7 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
   };
   try {
     let redis: RedisServer | undefined;
-    if (mode !== 'embedded') {
+    if (mode !== 'embedded' && mode !== 'mosquitto-1x-memory') {
       redis = await startRedisServer();
       started.push(redis);
       processes.push({ name: 'redis-server', role: 'redis', pid: redis.pid! });
@@ -75,8 +76,8 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     const mosquitto = await startMosquitto({ persistent: true });
     started.push(mosquitto);
     processes.push({ name: 'mosquitto', role: 'broker', pid: mosquitto.pid });
-    const env = { ...extra, MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', REDIS_URL: redis!.url, REDIS_KEY_PREFIX: prefix };
-    const names = mode === 'mosquitto-1x-redis' ? ['a'] : ['a', 'b'];
+    const env = { ...extra, MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {}) };
+    const names = mode === 'mosquitto-2x-redis' ? ['a', 'b'] : ['a'];
     const services = await Promise.all(names.map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
     for (const s of services) {
       started.push(s);
