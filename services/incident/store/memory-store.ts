@@ -5,7 +5,6 @@ import { cloneData } from '../../../lib/clone.js';
 import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleState } from '../domain/state.js';
 import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, storePolicy, type StorePolicyOptions } from './policy.js';
 import type { AuditStoreQuery } from './audit-port.js';
-import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
 import { MemoryAuditLog } from './memory-audit.js';
 import { MemoryIdentity } from './memory-identity.js';
 import { MemoryPositions } from './memory-positions.js';
@@ -16,6 +15,7 @@ import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
 import type { Commit, CommitResult, EventRead, FeedListener, FeedSnapshot, OutboxMessage, ScheduledLockout, Store } from './port.js';
+import { DelegatedIdentity } from './identity-delegate.js';
 
 export interface MemoryStoreOptions extends StorePolicyOptions {
   /** The clock that dedupe entries expire on (policy.ts `dedupeTtlSeconds`); the system clock by default. */
@@ -33,7 +33,7 @@ export interface MemoryStoreOptions extends StorePolicyOptions {
  * boundary (lib/clone.ts) keeps callers from mutating stored records behind the store's back. What is kept, in which
  * order and for how long is policy.ts, shared with the Redis adapter.
  */
-export class MemoryStore implements Store {
+export class MemoryStore extends DelegatedIdentity implements Store {
   readonly kind = 'memory';
   /** A process-lifetime history: a restart starts a new one. */
   private readonly epoch = randomUUID();
@@ -56,9 +56,10 @@ export class MemoryStore implements Store {
   private readonly commandsPerVehicle: number;
   /** Issue 11: the audit log (a car's entries are appended by its commit) and identity records. */
   private readonly auditLog = new MemoryAuditLog();
-  private readonly identity: MemoryIdentity;
+  protected readonly identity: MemoryIdentity;
 
   constructor(options: MemoryStoreOptions = {}) {
+    super();
     const policy = storePolicy(options);
     this.feedHistory = policy.feedHistory;
     this.commandsPerVehicle = policy.commandsPerVehicle;
@@ -211,54 +212,6 @@ export class MemoryStore implements Store {
 
   async listAudit(query: AuditStoreQuery): Promise<AuditEntry[] | null> {
     return this.auditLog.list(query);
-  }
-
-  createAccount(account: AccountRecord, audit: AuditEntry): Promise<'ok' | 'exists'> {
-    return this.identity.createAccount(account, audit);
-  }
-
-  getAccount(username: string): Promise<AccountRecord | null> {
-    return this.identity.getAccount(username);
-  }
-
-  listAccounts(): Promise<AccountRecord[]> {
-    return this.identity.listAccounts();
-  }
-
-  deleteAccount(username: string, audit: AuditEntry): Promise<'ok' | 'not_found' | 'last_admin'> {
-    return this.identity.deleteAccount(username, audit);
-  }
-
-  createToken(tokenHash: string, record: TokenRecord, clearFailures: string, audit: AuditEntry): Promise<'ok' | 'no_account'> {
-    return this.identity.createToken(tokenHash, record, clearFailures, audit);
-  }
-
-  getToken(tokenHash: string): Promise<TokenRecord | null> {
-    return this.identity.getToken(tokenHash);
-  }
-
-  deleteToken(tokenHash: string, username: string, audit: AuditEntry): Promise<boolean> {
-    return this.identity.deleteToken(tokenHash, username, audit);
-  }
-
-  loginFailures(keys: string[]): Promise<number[]> {
-    return this.identity.loginFailures(keys);
-  }
-
-  recordLoginFailure(keys: string[], windowMs: number, audit: AuditEntry): Promise<void> {
-    return this.identity.recordLoginFailure(keys, windowMs, audit);
-  }
-
-  putVehicleCredential(record: VehicleCredentialRecord, audit: AuditEntry): Promise<{ rotated: boolean }> {
-    return this.identity.putVehicleCredential(record, audit);
-  }
-
-  getVehicleCredential(vin: string): Promise<VehicleCredentialRecord | null> {
-    return this.identity.getVehicleCredential(vin);
-  }
-
-  onVehicleCredential(listener: (vin: string) => void): () => void {
-    return this.identity.onVehicleCredential(listener);
   }
 
   // Issue 12: last known positions, saved in batches by ingest (positions-port.ts, memory-positions.ts).

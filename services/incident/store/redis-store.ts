@@ -5,7 +5,6 @@ import { emptyVehicle, type CommandRecord, type VehicleAggregate, type VehicleSt
 import { ackRecord, compareClosedOrder, compareOpenOrder, inFeedWindow, STORE_DEFAULTS, type StorePolicyOptions } from './policy.js';
 import { StoreUnavailable, type Commit, type CommitResult, type EventRead, type FeedListener, type FeedSnapshot, type OutboxMessage, type ScheduledLockout, type Store } from './port.js';
 import type { AuditStoreQuery } from './audit-port.js';
-import type { AccountRecord, TokenRecord, VehicleCredentialRecord } from './identity-port.js';
 import { FeedReader, parseFeedEntry } from './redis-feed.js';
 import { auditArgs, RedisIdentity } from './redis-identity.js';
 import { closedScore, openScore, RedisKeys } from './redis-keys.js';
@@ -18,6 +17,7 @@ import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
 import { withScripts, type ScriptedRedis } from './redis-scripts.js';
+import { DelegatedIdentity } from './identity-delegate.js';
 
 /** What is kept and for how long (feedHistory, commandsPerVehicle, dedupeTtlSeconds): policy.ts. */
 export interface RedisStoreOptions extends StorePolicyOptions {
@@ -91,7 +91,7 @@ function connectionOptions(opts: typeof DEFAULTS, name: string): RedisOptions {
 }
 
 /** The Redis adapter of the store port (STYLE 8); same contract suite as MemoryStore. */
-export class RedisStore implements Store {
+export class RedisStore extends DelegatedIdentity implements Store {
   /** Owner token of this store's leases. */
   private readonly instanceId = randomUUID();
   readonly kind = 'redis';
@@ -106,6 +106,7 @@ export class RedisStore implements Store {
     private readonly reader: FeedReader,
     private readonly opts: typeof DEFAULTS & Pick<RedisStoreOptions, 'url' | 'onError'>,
   ) {
+    super();
     this.identity = new RedisIdentity(redis, keys, {
       io: (work) => this.io(work),
       subscriber: () => new Redis(opts.url, { ...connectionOptions(opts, 'anshin-identity'), lazyConnect: false, enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null }),
@@ -416,54 +417,6 @@ export class RedisStore implements Store {
 
   listAudit(query: AuditStoreQuery): Promise<AuditEntry[] | null> {
     return this.identity.listAudit(query);
-  }
-
-  createAccount(account: AccountRecord, audit: AuditEntry): Promise<'ok' | 'exists'> {
-    return this.identity.createAccount(account, audit);
-  }
-
-  getAccount(username: string): Promise<AccountRecord | null> {
-    return this.identity.getAccount(username);
-  }
-
-  listAccounts(): Promise<AccountRecord[]> {
-    return this.identity.listAccounts();
-  }
-
-  deleteAccount(username: string, audit: AuditEntry): Promise<'ok' | 'not_found' | 'last_admin'> {
-    return this.identity.deleteAccount(username, audit);
-  }
-
-  createToken(tokenHash: string, record: TokenRecord, clearFailures: string, audit: AuditEntry): Promise<'ok' | 'no_account'> {
-    return this.identity.createToken(tokenHash, record, clearFailures, audit);
-  }
-
-  getToken(tokenHash: string): Promise<TokenRecord | null> {
-    return this.identity.getToken(tokenHash);
-  }
-
-  deleteToken(tokenHash: string, username: string, audit: AuditEntry): Promise<boolean> {
-    return this.identity.deleteToken(tokenHash, username, audit);
-  }
-
-  loginFailures(keys: string[]): Promise<number[]> {
-    return this.identity.loginFailures(keys);
-  }
-
-  recordLoginFailure(keys: string[], windowMs: number, audit: AuditEntry): Promise<void> {
-    return this.identity.recordLoginFailure(keys, windowMs, audit);
-  }
-
-  putVehicleCredential(record: VehicleCredentialRecord, audit: AuditEntry): Promise<{ rotated: boolean }> {
-    return this.identity.putVehicleCredential(record, audit);
-  }
-
-  getVehicleCredential(vin: string): Promise<VehicleCredentialRecord | null> {
-    return this.identity.getVehicleCredential(vin);
-  }
-
-  onVehicleCredential(listener: (vin: string) => void): () => void {
-    return this.identity.onVehicleCredential(listener);
   }
 
   close(): Promise<void> {
