@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startMosquitto } from '../lib/process/mosquitto.js';
 import { startRedisServer, type RedisServer } from '../lib/process/redis-server.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/process/service-process.js';
-import type { ModeName } from './modes.js';
+import { MODE_SHAPES, type ModeName } from './modes.js';
 
 export interface DeployedProcess {
   name: string;
@@ -46,7 +46,8 @@ function startStack(name: string, env: Record<string, string>, nodeArgs: string[
  * deployed), two service processes sharing the events (`$share/anshin/…`, fixed client ids) and the
  * state in Redis; mosquitto-1x-redis = the same with one service process (issue 15: what the second
  * one adds); mosquitto-1x-memory = one service process on the memory store behind Mosquitto (issue 15:
- * the embedded default with its broker in a process of its own). Every process is tracked: a killed bench leaves none behind.
+ * the embedded default with its broker in a process of its own); MODE_SHAPES says which is which.
+ * Every process is tracked: a killed bench leaves none behind.
  */
 export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<Deployment> {
   const started: Array<{ close(): Promise<void> }> = [];
@@ -57,7 +58,8 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
   };
   try {
     let redis: RedisServer | undefined;
-    if (mode !== 'embedded' && mode !== 'mosquitto-1x-memory') {
+    const shape = MODE_SHAPES[mode];
+    if (shape.redis) {
       redis = await startRedisServer();
       started.push(redis);
       processes.push({ name: 'redis-server', role: 'redis', pid: redis.pid! });
@@ -65,7 +67,7 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     const prefix = `bench:${randomUUID().slice(0, 8)}:`;
     const nodeArgs = opts.nodeArgs ?? [];
     const extra = opts.env ?? {};
-    if (mode === 'embedded' || mode === 'embedded-redis') {
+    if (shape.broker === 'embedded') {
       const env: Record<string, string> = { ...extra, ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {}) };
       const stack = await startStack('stack', env, nodeArgs);
       started.push(stack);
@@ -77,7 +79,7 @@ export async function deploy(mode: ModeName, opts: DeployOptions = {}): Promise<
     started.push(mosquitto);
     processes.push({ name: 'mosquitto', role: 'broker', pid: mosquitto.pid });
     const env = { ...extra, MQTT_URL: mosquitto.url, MQTT_SHARED_GROUP: 'anshin', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {}) };
-    const names = mode === 'mosquitto-2x-redis' ? ['a', 'b'] : ['a'];
+    const names = ['a', 'b'].slice(0, shape.instances);
     const services = await Promise.all(names.map((n) => startStack(`service-${n}`, { ...env, MQTT_CLIENT_ID: `anshin-bench-${n}` }, nodeArgs)));
     for (const s of services) {
       started.push(s);

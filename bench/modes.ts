@@ -19,3 +19,12 @@ export const MODE_LABELS: Record<ModeName, string> = {
   'mosquitto-2x-redis': 'Mosquitto + 2 instances + Redis',
   'mosquitto-1x-memory': 'Mosquitto + 1 instance, memory',
 };
+
+/** What each mode deploys (bench/deploy.ts): the broker, how many service processes, whether state is in Redis. */
+export const MODE_SHAPES: Record<ModeName, { broker: 'embedded' | 'mosquitto'; instances: 1 | 2; redis: boolean }> = {
+  embedded: { broker: 'embedded', instances: 1, redis: false },
+  'embedded-redis': { broker: 'embedded', instances: 1, redis: true },
+  'mosquitto-1x-redis': { broker: 'mosquitto', instances: 1, redis: true },
+  'mosquitto-2x-redis': { broker: 'mosquitto', instances: 2, redis: true },
+  'mosquitto-1x-memory': { broker: 'mosquitto', instances: 1, redis: false },
+};
