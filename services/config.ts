@@ -50,6 +50,8 @@ export const ConfigSchema = Type.Object({
   MQTT_MAX_CONNECTIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   /** MQTT_MAX_KEEPALIVE_S: a client silent for 1.5x this is closed (also one with keep-alive 0). */
   MQTT_MAX_KEEPALIVE_S: Type.Integer({ default: 1200, minimum: 1, maximum: 65535 }),
+  /** MQTT_BROKER_THREAD: `on` = the embedded broker runs on a worker thread of its own (a core for it, one for the service; issue 15); `off` = on the service's event loop. */
+  MQTT_BROKER_THREAD: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   /** MQTT_TLS_PORT: the embedded broker also listens for MQTT over TLS here (0 = any free port); unset: no TLS listener. */
   MQTT_TLS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   /** TLS_CERT: PEM certificate (chain) file of the TLS listener; unset with MQTT_TLS_PORT: a self-signed one is made for the demo. */

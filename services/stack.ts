@@ -6,6 +6,7 @@ import { clusterOptions } from './broker/cluster.js';
 import { consolePlugin } from './console/plugin.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { brokerSecurity } from './broker/security-config.js';
+import { startBrokerThread } from './broker/threaded-broker.js';
 import type { VehicleCredentials } from './broker/vehicle-auth.js';
 import { SystemClock, type Clock } from '../lib/clock/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -74,22 +75,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const vehicleCredentials = options.vehicleCredentials ?? (config.AUTH === 'on' ? new StoreVehicleCredentials(store) : undefined);
 
   // With Redis, embedded brokers share subscriptions, retained messages and offline queues (issue 3).
-  const cluster =
-    config.MQTT_URL || !config.REDIS_URL
-      ? undefined
-      : await clusterOptions(config.REDIS_URL, { prefix: `${config.REDIS_KEY_PREFIX}mqtt:`, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') });
-  const broker = config.MQTT_URL
+  const clusterAt = config.MQTT_URL || !config.REDIS_URL ? undefined : { redisUrl: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}mqtt:` };
+  const brokerOptions = config.MQTT_URL
     ? null
-    : await createEmbeddedBroker({
+    : {
         host: config.HOST,
         port: config.MQTT_PORT,
         maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
         maxKeepaliveSeconds: config.MQTT_MAX_KEEPALIVE_S,
         ...(config.MQTT_MAX_CONNECTIONS ? { maxConnections: config.MQTT_MAX_CONNECTIONS } : {}),
         logger,
-        ...(cluster ? { cluster } : {}),
         ...(await brokerSecurity(config, logger, vehicleCredentials)),
-      });
+      };
+  // Issue 15: by default the broker has a thread (and a core) of its own; it makes its own cluster connections.
+  const threaded = config.MQTT_BROKER_THREAD === 'on';
+  const cluster =
+    clusterAt && !threaded ? await clusterOptions(clusterAt.redisUrl, { prefix: clusterAt.prefix, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') }) : undefined;
+  const broker: EmbeddedBroker | null = !brokerOptions
+    ? null
+    : threaded
+      ? await startBrokerThread({ ...brokerOptions, ...(clusterAt ? { cluster: clusterAt } : {}) })
+      : await createEmbeddedBroker({ ...brokerOptions, ...(cluster ? { cluster } : {}) });
   const link = broker
     ? null
     : new MqttLink({

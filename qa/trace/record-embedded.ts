@@ -1,4 +1,3 @@
-import type { AedesPublishPacket, Client } from 'aedes';
 import { SystemClock, type Clock } from '../../lib/clock/index.js';
 import type { InboundListener } from '../../services/broker/embedded-broker.js';
 import type { Stack } from '../../services/stack.js';
@@ -29,7 +28,7 @@ export interface RecordEmbeddedOptions {
 /**
  * Records every publish through the stack's embedded aedes broker, in both directions, operator
  * actions included (they arrive as `v1/audit/operator-actions`): car messages through the broker's
- * inbound hook, everything else through aedes' `publish` event.
+ * inbound hook, everything else through its `onPublished`.
  */
 export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl'>, out: string, opts: RecordEmbeddedOptions = {}): Recording {
   const broker = stack.broker;
@@ -45,25 +44,21 @@ export function recordEmbedded(stack: Pick<Stack, 'broker' | 'config' | 'mqttUrl
     }),
   );
   // A car's publish is recorded as it arrives, before its ingest: the commands its commit causes
-  // are published during that ingest and must come after it in the trace. aedes' own `publish` event
-  // comes after the ingest, so it records everything else (backend messages, other topics).
+  // are published during that ingest and must come after it in the trace. The broker's `onPublished`
+  // (aedes' `publish` event) comes after the ingest, so it records everything else (backend messages, other topics).
   const record = (topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, clientId: string | null) => {
     const line = lineFor({ topic, payload, qos, retain, ...(clientId ? { clientId } : {}) }, time);
     if (line) writer.write(line);
   };
   const offInbound = (opts.inbound ?? broker).onInbound((topic, payload, clientId, packet) => record(topic, payload, packet.qos, packet.retain, clientId));
-  const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
-    if (broker.takesInbound(packet.topic)) return;
-    record(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.qos, packet.retain, client?.id ?? null);
-  };
-  broker.aedes.on('publish', onPublish);
+  const offPublished = broker.onPublished((topic, payload, clientId, packet) => record(topic, payload, packet.qos, packet.retain, clientId));
   return {
     path: out,
     get lines() {
       return writer.lines;
     },
     async stop() {
-      broker.aedes.off('publish', onPublish);
+      offPublished();
       offInbound();
       await writer.close();
     },

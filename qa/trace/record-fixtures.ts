@@ -72,7 +72,9 @@ export async function recordFixture(name: string, dir: string): Promise<Recorded
     newId: ulidFactory(clock, () => rng.next()),
     // D4.6: tracking tokens from their own seeded source, so the app messages in the trace are byte-stable.
     newToken: seededTrackTokens(mulberry32(FIXTURE_SEED + 1).next),
-    config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'silent', ...scenario.config },
+    // The broker on the service's loop: what it publishes is recorded in the same turn, so a fixture's
+    // lines do not depend on when a thread's messages arrive.
+    config: { HTTP_PORT: 0, MQTT_PORT: 0, LOG_LEVEL: 'silent', MQTT_BROKER_THREAD: 'off', ...scenario.config },
     logger: pino({ level: 'silent' }),
   });
   sockets.watchPorts(stack.broker!.port, Number(new URL(stack.httpUrl).port));

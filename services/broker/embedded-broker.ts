@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { inboundFilters, isBackendOnlyTopic } from '../../protocol/index.js';
+import { inboundFilters, isBackendOnlyTopic } from '../../protocol/topics.js';
 import type { Outbound } from '../incident/outbox-relay.js';
 import { BrokerAuth } from './broker-auth.js';
 import { Conformance, connackWritten } from './conformance.js';
@@ -35,9 +35,33 @@ export interface EmbeddedBrokerOptions {
 /** Sees a car publish as it arrives (before it is ingested). */
 export type InboundListener = (topic: string, payload: Buffer, clientId: string | null, packet: { qos: 0 | 1 | 2; retain: boolean }) => void;
 
-/** Takes one car publish on a backend topic; resolves once it is committed or dead-lettered. */
-export type BrokerIntake = (topic: string, payload: Buffer) => Promise<void>;
+/** Where a car publish came from: what the trace recorder writes beside it. */
+export interface Arrival {
+  clientId: string | null;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
 
+/** Takes one car publish on a backend topic; resolves once it is committed or dead-lettered. */
+export type BrokerIntake = (topic: string, payload: Buffer, arrival: Arrival) => Promise<void>;
+
+/** Counters of what the broker's guards refused or closed. */
+export interface BrokerStats {
+  oversizeDropped: number;
+  forbiddenPublishes: number;
+  refusedConnections: number;
+  idleClosed: number;
+  /** CONNECTs refused by AUTH (bad credentials, client id, will) and sessions ended by a credential rotation. */
+  authRefused: number;
+  sessionsRevoked: number;
+  /** SUBSCRIBE filters answered 0x80 (refused by the ACL, or deeper than the level limit). */
+  refusedSubscriptions: number;
+}
+
+/**
+ * The embedded broker as the stack sees it, on the service's own event loop (`createEmbeddedBroker`) or
+ * on a thread of its own (`startBrokerThread`, the default: MQTT_BROKER_THREAD).
+ */
 export interface EmbeddedBroker extends Outbound {
   /** `mqtt://host:port`, once listening. */
   readonly url: string;
@@ -45,18 +69,8 @@ export interface EmbeddedBroker extends Outbound {
   /** `mqtts://host:port` of the TLS listener, once listening; null without one. */
   readonly tlsUrl: string | null;
   readonly listening: boolean;
-  aedes: Aedes;
-  stats: {
-    oversizeDropped: number;
-    forbiddenPublishes: number;
-    refusedConnections: number;
-    idleClosed: number;
-    /** CONNECTs refused by AUTH (bad credentials, client id, will) and sessions ended by a credential rotation. */
-    authRefused: number;
-    sessionsRevoked: number;
-    /** SUBSCRIBE filters answered 0x80 (refused by the ACL, or deeper than the level limit). */
-    refusedSubscriptions: number;
-  };
+  /** The guards' counters as they are now (on a thread, as of the time it answers). */
+  readStats(): Promise<BrokerStats>;
   /**
    * Starts taking cars. Every client publish on a car-to-backend topic (and every will) goes through
    * `intake` before aedes acknowledges it, so a PUBACK means committed (or dead-lettered).
@@ -64,11 +78,19 @@ export interface EmbeddedBroker extends Outbound {
   listen(intake: BrokerIntake): Promise<void>;
   /** Told of every car publish as it arrives, before the intake (the embedded trace recorder). */
   onInbound(listener: InboundListener): () => void;
+  /** Told of every other publish through the broker (the service's, other clients', `$SYS`), once aedes has it. */
+  onPublished(listener: InboundListener): () => void;
   /** Is this a topic whose publishes go through the intake (car to backend)? */
   takesInbound(topic: string): boolean;
   /** Stops taking connections and publishes and disconnects every client; no will is published. */
   stopAccepting(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The broker on this event loop, with aedes itself at hand (tests, the auth bench). */
+export interface InProcessBroker extends EmbeddedBroker {
+  aedes: Aedes;
+  stats: BrokerStats;
 }
 
 /**
@@ -84,8 +106,8 @@ export interface EmbeddedBroker extends Outbound {
  * of acl.ts (broker-auth.ts applies it); the refused publish closes the connection before the intake
  * sees it. `tls` adds an MQTTS listener with the same guards and rules.
  */
-export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const stats = { oversizeDropped: 0, forbiddenPublishes: 0, refusedConnections: 0, idleClosed: 0, authRefused: 0, sessionsRevoked: 0, refusedSubscriptions: 0 };
+export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<InProcessBroker> {
+  const stats: BrokerStats = { oversizeDropped: 0, forbiddenPublishes: 0, refusedConnections: 0, idleClosed: 0, authRefused: 0, sessionsRevoked: 0, refusedSubscriptions: 0 };
   const log = opts.logger.child({ component: 'broker' });
   const maxConnections = opts.maxConnections ?? defaultMaxConnections();
   let intake: BrokerIntake | null = null;
@@ -128,8 +150,9 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       // Not ingesting (starting, stopping): refuse, so the car keeps the message and sends it again.
       if (!intake || draining) return done(new Error('not accepting car messages now'));
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      for (const listener of inboundListeners) listener(packet.topic, payload, client?.id ?? null, packet);
-      intake(packet.topic, payload).then(
+      const arrival: Arrival = { clientId: client?.id ?? null, qos: packet.qos, retain: packet.retain };
+      for (const listener of inboundListeners) listener(packet.topic, payload, arrival.clientId, arrival);
+      intake(packet.topic, payload, arrival).then(
         () => done(null),
         (err: Error) => done(err),
       );
@@ -194,6 +217,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     },
     aedes,
     stats,
+    readStats: () => Promise.resolve({ ...stats }),
     async listen(handler) {
       intake = handler;
       port = await listenOn(server, opts.port, opts.host);
@@ -207,6 +231,14 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     onInbound(listener) {
       inboundListeners.add(listener);
       return () => inboundListeners.delete(listener);
+    },
+    onPublished(listener) {
+      const onPublish = (packet: AedesPublishPacket, client: Client | null) => {
+        if (isInbound(packet.topic)) return;
+        listener(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), client?.id ?? null, packet);
+      };
+      aedes.on('publish', onPublish);
+      return () => aedes.off('publish', onPublish);
     },
     takesInbound: isInbound,
     publish(topic, payload, { qos, retain = false }, done) {
@@ -264,7 +296,7 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
 const INBOUND = Object.values(inboundFilters).map((f) => f.split('/'));
 
 /** Does a topic match one of the filters the service takes from cars (`v1/vehicles/+/events/+`, …)? */
-function isInbound(topic: string): boolean {
+export function isInbound(topic: string): boolean {
   const parts = topic.split('/');
   return INBOUND.some((f) => f.length === parts.length && f.every((level, i) => level === '+' || level === parts[i]));
 }

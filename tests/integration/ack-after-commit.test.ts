@@ -35,7 +35,8 @@ async function casesFor(stack: TestStack, eventId: unknown): Promise<Case[]> {
   return [...open, ...closed].filter((c) => c.eventId === eventId);
 }
 
-describe('issue 9: the PUBACK waits for the commit (embedded broker, Redis store)', () => {
+// Issue 15: the broker on a thread of its own (the default) and on the service's loop keep the same promise.
+describe.each(['on', 'off'] as const)('issue 9: the PUBACK waits for the commit (embedded broker, Redis store; MQTT_BROKER_THREAD=%s)', (thread) => {
   let redis: RedisServer;
   let store: RedisStore;
   let stack: TestStack;
@@ -54,7 +55,7 @@ describe('issue 9: the PUBACK waits for the commit (embedded broker, Redis store
 
   async function start(config: Record<string, unknown> = {}) {
     store = await createRedisStore({ url: redis.url, keyPrefix: uniquePrefix('ack'), commandTimeoutMs: 500 });
-    stack = await startTestStack({ store, config });
+    stack = await startTestStack({ store, config: { MQTT_BROKER_THREAD: thread, ...config } });
   }
 
   it('with Redis frozen there is no PUBACK and /readyz says why; once it answers, the PUBACK comes and the case is there', async () => {

@@ -20,7 +20,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
   let nextVin = 100;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ config: { MQTT_BROKER_THREAD: 'on' } });
     watch = await RawMqttClient.connect(stack.mqttUrl);
     await watch.subscribe([topics.deadLetter, 'v1/vehicles/+/commands', 'v1/vehicles/+/lockout']);
     car = await RawMqttClient.connect(stack.mqttUrl);
@@ -230,7 +230,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     const huge = Buffer.alloc(size, 0x20);
     huge.write('{"v":1,"pad":"', 0);
     huge.write('"}', size - 2);
-    const droppedBefore = stack.broker!.stats.oversizeDropped;
+    const droppedBefore = (await stack.broker!.readStats()).oversizeDropped;
     const rejectedBefore = metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'payload_too_large' });
 
     await car.publish(topic, huge);
@@ -247,7 +247,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     expect(metricValue(await metrics(), 'anshin_ingest_rejections_total', { reason: 'payload_too_large' })).toBe(rejectedBefore + 1);
 
     // The broker still takes cars: the letter it published in-process fitted one packet.
-    expect(stack.broker!.stats.oversizeDropped).toBe(droppedBefore);
+    expect((await stack.broker!.readStats()).oversizeDropped).toBe(droppedBefore);
     expect(stack.broker!.listening).toBe(true);
     await expectStillServing();
   });
@@ -332,12 +332,12 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     const bully = await RawMqttClient.connect(stack.mqttUrl);
     const v = vin(15);
     const huge = Buffer.alloc(stack.config.MQTT_MAX_PACKET_BYTES + 1024, 0x41);
-    const droppedBefore = stack.broker!.stats.oversizeDropped;
+    const droppedBefore = (await stack.broker!.readStats()).oversizeDropped;
     const casesBefore = await allCases();
     bully.client.publish(topics.event(v, 'airbag'), huge, { qos: 0 });
     await bully.waitClosed();
     await bully.end();
-    expect(stack.broker!.stats.oversizeDropped).toBe(droppedBefore + 1);
+    expect((await stack.broker!.readStats()).oversizeDropped).toBe(droppedBefore + 1);
 
     // Nothing of it reached the service; the broker and the other cars are fine.
     expect(stack.broker!.listening).toBe(true);
@@ -352,7 +352,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
   });
 
   it('a remaining length of five bytes (malformed MQTT) drops that client at the wire, others are served', async () => {
-    const droppedBefore = stack.broker!.stats.oversizeDropped;
+    const droppedBefore = (await stack.broker!.readStats()).oversizeDropped;
     const socket = createConnection({ host: new URL(stack.mqttUrl).hostname, port: stack.broker!.port });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -362,7 +362,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.write(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x80, 0x01]));
     await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the broker kept the connection')), 5_000))]);
-    expect(stack.broker!.stats.oversizeDropped).toBe(droppedBefore + 1);
+    expect((await stack.broker!.readStats()).oversizeDropped).toBe(droppedBefore + 1);
     expect(stack.broker!.listening).toBe(true);
     await expectStillServing();
   });
@@ -376,14 +376,14 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
       { topic: topics.lockout(v), payload: JSON.stringify({ v: 1, vin: v, active: false, features: [], until: null }), retain: true },
       { topic: topics.deadLetter, payload: JSON.stringify({ topic: 'x', reason: 'malformed_json', receivedAt: new Date().toISOString(), payload: 'Rk9SR0VE' }) },
     ];
-    const refusedBefore = stack.broker!.stats.forbiddenPublishes;
+    const refusedBefore = (await stack.broker!.readStats()).forbiddenPublishes;
     for (const [i, f] of forged.entries()) {
       const rogue = await RawMqttClient.connect(stack.mqttUrl);
       // MQTT 3.1.1 has no refusal code for a publish: aedes closes the connection instead of a PUBACK.
       rogue.client.publish(f.topic, f.payload, { qos: 1, retain: f.retain ?? false });
       await rogue.waitClosed();
       await rogue.end();
-      expect(stack.broker!.stats.forbiddenPublishes).toBe(refusedBefore + i + 1);
+      expect((await stack.broker!.readStats()).forbiddenPublishes).toBe(refusedBefore + i + 1);
     }
     // Nor through a Last Will: a car whose will names a backend-only topic and then drops off.
     const willPayload = JSON.stringify({ v: 1, vin: v, active: false, features: [], until: null, forgedBy: 'will' });
@@ -392,7 +392,7 @@ describe('bad MQTT input is refused with its reason and changes nothing', () => 
     await dying.waitClosed();
     await dying.end();
     forged.push({ topic: topics.lockout(v), payload: willPayload, retain: true });
-    await expect.poll(() => stack.broker!.stats.forbiddenPublishes, { timeout: 5_000, message: 'the forged will was refused' }).toBeGreaterThanOrEqual(refusedBefore + forged.length);
+    await expect.poll(async () => (await stack.broker!.readStats()).forbiddenPublishes, { timeout: 5_000, message: 'the forged will was refused' }).toBeGreaterThanOrEqual(refusedBefore + forged.length);
 
     // A sentinel published after the refusals arrives; none of the forged messages did.
     const ok = await RawMqttClient.connect(stack.mqttUrl);

@@ -43,7 +43,7 @@ describe('issue 11: MQTT over TLS on the embedded broker', () => {
   it('a car with the CA and its credentials connects over mqtts:// and its airbag event opens a case', async () => {
     const creds = new MemoryVehicleCredentials();
     const password = creds.issue(A);
-    stack = await startTestStack({ vehicleCredentials: creds, config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile } });
+    stack = await startTestStack({ vehicleCredentials: creds, config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile, MQTT_BROKER_THREAD: 'on' } });
     const tlsUrl = stack.broker!.tlsUrl!;
     expect(tlsUrl).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
     const c = car(tlsUrl, { password, ca: cert.ca });
@@ -55,12 +55,12 @@ describe('issue 11: MQTT over TLS on the embedded broker', () => {
   });
 
   it('TLS does not stand in for credentials: over mqtts:// without a password the car gets CONNACK 5', async () => {
-    stack = await startTestStack({ vehicleCredentials: new MemoryVehicleCredentials(), config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile } });
+    stack = await startTestStack({ vehicleCredentials: new MemoryVehicleCredentials(), config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile, MQTT_BROKER_THREAD: 'on' } });
     expect(await tryConnect(stack.broker!.tlsUrl!, { ca: cert.ca, clientId: `car-${A}` })).toEqual({ refused: 5 });
   });
 
   it('a client that does not trust the CA fails the handshake; plain MQTT keeps working beside TLS', async () => {
-    stack = await startTestStack({ config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile } });
+    stack = await startTestStack({ config: { MQTT_TLS_PORT: 0, TLS_CERT: cert.certFile, TLS_KEY: cert.keyFile, MQTT_BROKER_THREAD: 'on' } });
     await expect(car(stack.broker!.tlsUrl!).connect()).rejects.toThrow();
     const plain = car(stack.mqttUrl);
     await plain.connect();

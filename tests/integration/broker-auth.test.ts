@@ -29,7 +29,7 @@ describe('issue 11: the embedded broker with AUTH on', () => {
   beforeEach(async () => {
     creds = new MemoryVehicleCredentials();
     pw = { [A]: creds.issue(A), [B]: creds.issue(B) };
-    stack = await startTestStack({ vehicleCredentials: creds, config: { ...SERVICE, MQTT_TOOL_PASSWORD: TOOL_PASSWORD } });
+    stack = await startTestStack({ vehicleCredentials: creds, config: { ...SERVICE, MQTT_TOOL_PASSWORD: TOOL_PASSWORD, MQTT_BROKER_THREAD: 'on' } });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -65,7 +65,7 @@ describe('issue 11: the embedded broker with AUTH on', () => {
     expect(await tryConnect(stack.mqttUrl, { username: 'JT2AE92E3K9999999', password: 'x' })).toEqual({ refused: 5 });
     expect(await tryConnect(stack.mqttUrl, { username: 'someone', password: 'x' })).toEqual({ refused: 5 });
     expect(await tryConnect(stack.mqttUrl, { username: SERVICE.MQTT_USERNAME, password: 'wrong' })).toEqual({ refused: 5 });
-    expect(stack.broker!.stats.authRefused).toBe(6);
+    expect((await stack.broker!.readStats()).authRefused).toBe(6);
     expect('client' in (await asVehicle(A))).toBe(true);
   });
 
@@ -82,7 +82,7 @@ describe('issue 11: the embedded broker with AUTH on', () => {
     const forged = validEvent(B, 'airbag');
     a.publish(topics.event(B, 'airbag'), JSON.stringify(forged), { qos: 1 });
     await expect.poll(() => a.connected, { timeout: 5_000 }).toBe(false);
-    expect(stack.broker!.stats.forbiddenPublishes).toBe(1);
+    expect((await stack.broker!.readStats()).forbiddenPublishes).toBe(1);
     // B's own crash afterwards opens B's one case: the forged event never reached ingest.
     const b = await car(B);
     const eventId = await b.airbag();
@@ -104,7 +104,7 @@ describe('issue 11: the embedded broker with AUTH on', () => {
     expect(await granted(a, [topics.commands(B), 'v1/#', '#', `v1/vehicles/${A}/+`, topics.lockout(B), '$SYS/#'])).toEqual([128, 128, 128, 128, 128, 128]);
     expect(await granted(a, [topics.commands(A), topics.lockout(A), `v1/vehicles/${A}/app-messages`])).toEqual([1, 1, 1]);
     expect(a.connected).toBe(true);
-    expect(stack.broker!.stats.refusedSubscriptions).toBe(6);
+    expect((await stack.broker!.readStats()).refusedSubscriptions).toBe(6);
   });
 
   it("car A cannot take B's client id, nor can the tool or service account (CONNACK 2); B stays connected", async () => {
@@ -146,7 +146,7 @@ describe('issue 11: the embedded broker with AUTH on', () => {
 
     const newPassword = creds.issue(A);
     await a.waitFor((s) => s.kind === 'disconnected', 5_000);
-    expect(stack.broker!.stats.sessionsRevoked).toBe(2);
+    expect((await stack.broker!.readStats()).sessionsRevoked).toBe(2);
     expect(await asVehicle(A, { clientId: `car-${A}-third` })).toEqual({ refused: 5 });
     expect('client' in (await asVehicle(A, { clientId: `car-${A}-third`, password: newPassword }))).toBe(true);
   });
@@ -195,13 +195,13 @@ describe('issue 11: conformance fixes, whatever AUTH says', () => {
   afterEach(async () => stack?.close());
 
   it('MQTT-3.1.3-8: an empty client id with CleanSession=0 gets CONNACK 2 (with CleanSession=1 it is accepted)', async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ config: { MQTT_BROKER_THREAD: 'on' } });
     expect(await rawConnack(stack.broker!.port, { clientId: '', clean: false })).toBe(2);
     expect(await rawConnack(stack.broker!.port, { clientId: '', clean: true })).toBe(0);
   });
 
   it('a SUBSCRIBE deeper than the topic-level limit gets 0x80 for that filter and the connection stays', async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ config: { MQTT_BROKER_THREAD: 'on' } });
     const r = await tryConnect(stack.mqttUrl);
     if (!('client' in r)) throw new Error('refused');
     const deep = Array.from({ length: 9 }, (_, i) => `l${i}`).join('/');
@@ -214,10 +214,10 @@ describe('issue 11: conformance fixes, whatever AUTH says', () => {
   });
 
   it('nobody publishes on $SYS (aedes’ own rule, kept): the publisher is disconnected', async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ config: { MQTT_BROKER_THREAD: 'on' } });
     const r = await tryConnect(stack.mqttUrl);
     if (!('client' in r)) throw new Error('refused');
-    r.client.publish(`$SYS/${stack.broker!.aedes.id}/new/clients`, 'car-x', { qos: 1 });
+    r.client.publish('$SYS/anshin-broker/new/clients', 'car-x', { qos: 1 });
     await expect.poll(() => r.client.connected, { timeout: 5_000 }).toBe(false);
     await r.client.endAsync(true);
   });

@@ -67,7 +67,7 @@ describe('record a live embedded stack, then replay: same cases, sessions, locko
 
   beforeAll(async () => {
     // A 1.2 s lockout so that the live run sees its expiries too (D3.5); the header carries it to the replay.
-    stack = await startTestStack({ config: { LOCKOUT_MINUTES: 0.02 } });
+    stack = await startTestStack({ config: { LOCKOUT_MINUTES: 0.02, MQTT_BROKER_THREAD: 'on' } });
     collector = new OutcomeCollector(wall.now());
     stack.store.onFeed((m) => collector.onFeed(m));
     const hook = recordEmbedded(stack, files.hook);
