@@ -107,6 +107,8 @@ export async function startBrokerThread(opts: ThreadBrokerOptions): Promise<Embe
     listening = false;
     channel.failPending(new Error('the broker thread has stopped'));
     if (!started) created(`the broker thread exited (code ${code})`);
+    // Not asked to: /readyz now says the broker is down (listening is false).
+    else if (!closing) logger.error({ code }, 'the broker thread stopped');
   });
   try {
     await ready;
