@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { clusterOptions } from './broker/cluster.js';
+import { brokerCluster } from './broker/cluster.js';
 import { consolePlugin } from './console/plugin.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { brokerSecurity } from './broker/security-config.js';
@@ -89,8 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       };
   // Issue 15: by default the broker has a thread (and a core) of its own; it makes its own cluster connections.
   const threaded = config.MQTT_BROKER_THREAD === 'on';
-  const cluster =
-    clusterAt && !threaded ? await clusterOptions(clusterAt.redisUrl, { prefix: clusterAt.prefix, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') }) : undefined;
+  const cluster = clusterAt && !threaded ? await brokerCluster(clusterAt, logger) : undefined;
   const broker: EmbeddedBroker | null = !brokerOptions
     ? null
     : threaded

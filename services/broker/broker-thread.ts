@@ -62,9 +62,7 @@ try {
     },
   };
   // Loaded only with Redis: ioredis and the cluster's libraries take a third of a second to load.
-  cluster = data.cluster
-    ? await (await import('./cluster.js')).clusterOptions(data.cluster.redisUrl, { prefix: data.cluster.prefix, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') })
-    : undefined;
+  cluster = data.cluster ? await (await import('./cluster.js')).brokerCluster(data.cluster, logger) : undefined;
   broker = await createEmbeddedBroker({
     ...data.broker,
     logger,

@@ -19,6 +19,7 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import mqemitterRedis from 'mqemitter-redis';
 import { useFastCodec } from './cluster-codec.js';
 
@@ -167,6 +168,17 @@ export async function clusterOptions(redisUrl: string, config: ClusterOptionsCon
       return closing;
     },
   };
+}
+
+/** Where an embedded broker's cluster lives: REDIS_URL and the prefix of its keys and channels. */
+export interface ClusterAt {
+  redisUrl: string;
+  prefix: string;
+}
+
+/** The embedded broker's cluster (on the service's loop or on its thread), its Redis trouble logged as warnings. */
+export function brokerCluster(at: ClusterAt, logger: Logger): Promise<BrokerCluster> {
+  return clusterOptions(at.redisUrl, { prefix: at.prefix, onError: (err) => logger.warn({ err }, 'broker cluster: redis trouble') });
 }
 
 async function checkReachable(url: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { startWorker } from '../../lib/process/worker.js';
+import type { ClusterAt } from './cluster.js';
 import type { Arrival, BrokerIntake, BrokerStats, EmbeddedBroker, EmbeddedBrokerOptions, InboundListener } from './embedded-broker.js';
 import { isInbound } from './embedded-broker.js';
 import { bufferOf, ThreadChannel } from './thread-channel.js';
@@ -10,7 +11,7 @@ export interface ThreadBrokerData {
   broker: Omit<EmbeddedBrokerOptions, 'logger' | 'cluster' | 'auth'>;
   logLevel: string;
   /** The thread makes its own Redis connections for the cluster (mqemitter-redis, the persistence). */
-  cluster?: { redisUrl: string; prefix: string };
+  cluster?: ClusterAt;
   /** AUTH=on: the accounts and cache settings; vehicle passwords are checked by the service (`verify`). */
   auth?: Omit<BrokerAuthOptions, 'vehicles' | 'now'>;
 }
@@ -34,7 +35,7 @@ export type FromThread =
 
 export interface ThreadBrokerOptions extends Omit<EmbeddedBrokerOptions, 'cluster'> {
   /** With Redis (issue 3): the thread's brokers share subscriptions, retained messages and queues through it. */
-  cluster?: { redisUrl: string; prefix: string };
+  cluster?: ClusterAt;
 }
 
 /**
