@@ -30,6 +30,22 @@ export class FeedClient {
     });
   }
 
+  /**
+   * Connects without `since` and waits for the snapshot (contract, "WebSocket"): from then on every case
+   * committed comes as case.opened. Fire before it and a case committed meanwhile comes inside the
+   * snapshot instead (a race CI lost twice: the stack's feeds, then the two-instance cluster's).
+   */
+  static async live(url: string, token?: string): Promise<FeedClient> {
+    const client = await FeedClient.connect(url, token);
+    try {
+      await client.next((m) => m.type === 'snapshot', 30_000);
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return client;
+  }
+
   /** Resolves with the first message (already received or coming) that matches, or rejects after `timeoutMs`. */
   async next<T = AnyFeedMessage>(predicate: (m: AnyFeedMessage) => boolean, timeoutMs = 5000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

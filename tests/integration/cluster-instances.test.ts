@@ -82,7 +82,7 @@ describe('two instances, Mosquitto and Redis', () => {
 
   it(`100 cars fire ${TOTAL} emergency events: one case per car holding its ${EVENTS_PER_CAR} events once (one call at a time), both instances share the work, both feeds agree on the order`, async () => {
     await startCluster();
-    feeds = await Promise.all(instances.map((i) => FeedClient.connect(`${i.httpUrl.replace('http', 'ws')}/v1/operator/ws`)));
+    feeds = await Promise.all(instances.map((i) => FeedClient.live(`${i.httpUrl.replace('http', 'ws')}/v1/operator/ws`)));
     const started = performance.now();
     const fired = await fireAll();
     await Promise.all(feeds.map((f) => f.count((m) => m.type === 'case.opened', CARS, 60_000)));
@@ -105,7 +105,7 @@ describe('two instances, Mosquitto and Redis', () => {
   it(`SIGKILL one instance in the middle of the stream: still exactly ${TOTAL} cases, no duplicates, none lost`, async () => {
     await startCluster();
     const [a, b] = instances as [ServiceProcess, ServiceProcess];
-    const feed = await FeedClient.connect(`${b.httpUrl.replace('http', 'ws')}/v1/operator/ws`);
+    const feed = await FeedClient.live(`${b.httpUrl.replace('http', 'ws')}/v1/operator/ws`);
     feeds = [feed];
     const started = performance.now();
     const firing = fireAll();
