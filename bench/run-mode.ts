@@ -8,6 +8,7 @@ import { FeedWatch } from './support/feed-watch.js';
 import { FloorProbe } from './support/floor-probe.js';
 import { latencyHistogram, summarize, type LatencySummary } from './support/hist.js';
 import { cpuMs, rssBytes } from '../lib/process/proc-fs.js';
+import { counterByLabel } from '../lib/process/service-process.js';
 
 export interface BenchParams {
   cars: number;
@@ -81,6 +82,20 @@ export interface ModeResult {
   };
   /** Issue 15: `burstSize` cars each fire one crash as fast as the simulator publishes (bench/burst.ts). */
   burst?: BurstResult;
+  /**
+   * Each service instance's ingest counters at the end of the mode: failed tries by kind (a
+   * `store_unavailable` try is a store command that failed or timed out, tried again) and dead letters.
+   */
+  ingest?: Array<{ url: string; failedTries: Record<string, number>; deadLetters: Record<string, number> }>;
+}
+
+async function ingestCounters(httpUrls: string[]): Promise<ModeResult['ingest']> {
+  return Promise.all(
+    httpUrls.map(async (url) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return { url, failedTries: counterByLabel(text, 'anshin_ingest_failures_total', 'kind'), deadLetters: counterByLabel(text, 'anshin_ingest_rejections_total', 'reason') };
+    }),
+  );
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
@@ -254,6 +269,8 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
         `[${mode}] burst ${burst.crashes} crashes (published in ${burst.publishSpanMs} ms): all on the feed after ${burst.allOnFeedMs} ms, ${burst.casesPerSec} cases/s = ${burst.vsFloorThroughput}x the floor's ${Math.round(throughput.perSec)} msg/s; lost ${burst.lost}, duplicated ${burst.duplicated}; deployment CPU ${burst.cpuMsPerCase} ms a case`,
       );
     }
+    result.ingest = await ingestCounters(dep.httpUrls);
+    log(`[${mode}] ingest: ${(result.ingest ?? []).map((i) => `failed tries ${JSON.stringify(i.failedTries)}, dead letters ${JSON.stringify(i.deadLetters)}`).join('; ')}`);
     const exited = dep.unexpectedExits();
     if (exited.length) {
       result.unexpectedExits = exited;

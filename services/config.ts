@@ -68,6 +68,8 @@ export const ConfigSchema = Type.Object({
   MQTT_MAIL_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   /** INGEST_MAX_TRIES: a message that fails this often with the store up is dead-lettered. */
   INGEST_MAX_TRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
+  /** INGEST_MAX_IN_FLIGHT: inbound messages processed at once, cars concurrently (issue 15); the rest wait unacknowledged, in arrival order. */
+  INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 64, minimum: 1, maximum: 10_000 }),
   /** INGEST_HOLD_MS: embedded broker: a car's publish held this long in a store outage is refused (no PUBACK). */
   INGEST_HOLD_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 3_600_000 }),
   /** OUTBOX_RETRY_MS: a committed command still unconfirmed by the broker after this is sent again. */

@@ -102,6 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         clientId: config.MQTT_CLIENT_ID ?? defaultClientId(config.HTTP_PORT),
         ...(config.MQTT_SHARED_GROUP ? { sharedGroup: config.MQTT_SHARED_GROUP } : {}),
         ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD ?? '' } : {}),
+        maxInFlight: config.INGEST_MAX_IN_FLIGHT,
         clock,
         logger,
       });
@@ -116,6 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxTries: config.INGEST_MAX_TRIES,
     // The embedded broker can refuse a publish (the car sends it again); a client link cannot, so it holds.
     holdMs: broker ? config.INGEST_HOLD_MS : Infinity,
+    maxInFlight: config.INGEST_MAX_IN_FLIGHT,
   });
 
   const plugins = [...(options.plugins ?? [])];

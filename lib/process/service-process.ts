@@ -230,3 +230,14 @@ export function counterTotal(metricsText: string, name: string): number {
   }
   return total;
 }
+
+/** A Prometheus counter by one label's value (`{kind="busy"}` -> `{ busy: n }`), zero series left out. */
+export function counterByLabel(metricsText: string, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pattern = new RegExp(`^${name}\\{[^}]*\\b${label}="([^"]*)"[^}]*\\} (\\S+)$`);
+  for (const line of metricsText.split('\n')) {
+    const m = pattern.exec(line);
+    if (m && Number(m[2]) > 0) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ export interface MqttLinkOptions {
   sharedGroup?: string;
   /** How long start-up keeps trying to reach the broker before it gives up. */
   connectDeadlineMs?: number;
-  /** Inbound messages handled at once (issue 15; default 64): cars concurrently, one car's in order (ingest/runner.ts). */
+  /** INGEST_MAX_IN_FLIGHT (default 64): inbound messages handled at once, cars concurrently, one car's in order (ingest/runner.ts). */
   maxInFlight?: number;
   clock: Clock;
   logger: Logger;

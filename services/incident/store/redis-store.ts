@@ -17,6 +17,7 @@ import type { ServiceCarFix } from './service-car-port.js';
 import type { PositionUpdate } from './positions-port.js';
 import type { KnownPositions } from '../domain/positions.js';
 import { withScripts, type ScriptedRedis } from './redis-scripts.js';
+import { cloneData } from '../../../lib/clone.js';
 import { DelegatedIdentity } from './identity-delegate.js';
 
 /** What is kept and for how long (feedHistory, commandsPerVehicle, dedupeTtlSeconds): policy.ts. */
@@ -202,8 +203,9 @@ export class RedisStore extends DelegatedIdentity implements Store {
 
       const [status, first = 0] = await this.redis.anshinCommit(keys.length, ...keys, ...args);
       if (status === 'duplicate' || status === 'conflict') return { status };
-      const feed = drafts.map((msg, i) => parseFeedEntry(['seq', String(first + i), 'msg', msg]));
-      if (feed.length > 0) this.reader.committed(first + feed.length - 1);
+      // A copy, as the memory store hands out: the drafts stay the caller's.
+      const feed = change.feed.map((draft, i) => ({ ...cloneData(draft), seq: first + i }) as FeedMessage);
+      if (feed.length > 0) this.reader.committed(feed);
       return { status: 'ok', feed };
     });
   }
