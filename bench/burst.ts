@@ -27,6 +27,10 @@ export interface BurstResult {
    * until the last case was on the feed, per case; the fleet's telemetry meanwhile is in it too.
    */
   cpuMsPerCase: number | null;
+  /** Close codes of the bench's feed socket during the burst (1013: too slow; it resumes with `since`, or takes a snapshot). */
+  feedCloseCodes: number[];
+  /** Cases of the burst that reached the bench's feed client only inside a snapshot (after a resume too old for `since`). */
+  inSnapshot: number;
 }
 
 export interface BurstParams {
@@ -63,6 +67,8 @@ export async function runBurst(fleet: Fleet, watch: FeedWatch, p: BurstParams): 
     const hist = latencyHistogram();
     const ids: string[] = [];
     const dup0 = watch.duplicated;
+    const closes0 = watch.closeCodes.length;
+    const snap0 = watch.fromSnapshot;
     const cpu0 = p.cpuMs();
     const t0 = performance.now();
     for (const m of members) {
@@ -96,6 +102,8 @@ export async function runBurst(fleet: Fleet, watch: FeedWatch, p: BurstParams): 
       vsFloorThroughput: p.floorPerSec ? Math.round((casesPerSec / p.floorPerSec) * 1000) / 1000 : null,
       latency,
       cpuMsPerCase: ids.length > lost ? Math.round((cpuMs / (ids.length - lost)) * 100) / 100 : null,
+      feedCloseCodes: watch.closeCodes.slice(closes0),
+      inSnapshot: watch.fromSnapshot - snap0,
     };
   } finally {
     await extra?.stop().catch(() => {});

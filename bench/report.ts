@@ -40,6 +40,7 @@ const ROWS: Row[] = [
   { label: 'burst drain rate, share of floor throughput', cell: (m) => (m.burst ? `${fmt(m.burst.casesPerSec)} cases/s (${m.burst.vsFloorThroughput === null ? '–' : `${Math.round(m.burst.vsFloorThroughput * 1000) / 10}%`})` : null), target: '≥ 25%' },
   { label: 'burst: CPU of the deployment per case', cell: (m) => fmt(m.burst?.cpuMsPerCase, ' ms') },
   { label: 'operator feed closed by the service (code; resumed with since)', cell: (m) => (m.steady ? m.steady.feedCloseCodes.join(', ') || 'never' : null) },
+  { label: 'burst: the feed closed by the service (code); cases seen only in the snapshot a resume got', cell: (m) => (m.burst?.feedCloseCodes ? `${m.burst.feedCloseCodes.join(', ') || 'never'}; ${fmt(m.burst.inSnapshot)}` : null) },
   { label: '**memory** RSS before → after the cars', cell: (m) => (m.memory ? `${m.memory.rssBeforeMb} → ${m.memory.rssAfterMb} MB` : null) },
   { label: 'memory per connected car', cell: (m) => fmt(m.memory?.perCarKb, ' KB') },
   { label: 'peak RSS of the deployment during the run', cell: (m) => (m.rssTimeline?.length ? fmt(Math.max(...m.rssTimeline.map((t) => t.mb)), ' MB') : null) },

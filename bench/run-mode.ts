@@ -266,7 +266,7 @@ export async function runMode(mode: ModeName, p: BenchParams, log: (m: string) =
       const burst = await runBurst(fleet, watch, { size: p.burstSize, seed: p.seed, mqttUrl: dep.mqttUrl, floorPerSec: throughput.perSec, cpuMs: () => sum(dep!.processes.map((proc) => cpuMs(proc.pid))), log: (m) => log(`[${mode}] ${m}`) });
       result.burst = burst;
       log(
-        `[${mode}] burst ${burst.crashes} crashes (published in ${burst.publishSpanMs} ms): all on the feed after ${burst.allOnFeedMs} ms, ${burst.casesPerSec} cases/s = ${burst.vsFloorThroughput}x the floor's ${Math.round(throughput.perSec)} msg/s; lost ${burst.lost}, duplicated ${burst.duplicated}; deployment CPU ${burst.cpuMsPerCase} ms a case`,
+        `[${mode}] burst ${burst.crashes} crashes (published in ${burst.publishSpanMs} ms): all on the feed after ${burst.allOnFeedMs} ms, ${burst.casesPerSec} cases/s = ${burst.vsFloorThroughput}x the floor's ${Math.round(throughput.perSec)} msg/s; lost ${burst.lost}, duplicated ${burst.duplicated}; deployment CPU ${burst.cpuMsPerCase} ms a case; feed closes ${burst.feedCloseCodes.join(',') || 'none'}, ${burst.inSnapshot} cases seen in a snapshot`,
       );
     }
     result.ingest = await ingestCounters(dep.httpUrls);

@@ -3,6 +3,11 @@ import WebSocket from 'ws';
 import type { Histogram } from 'hdr-histogram-js';
 import { recordMs } from './hist.js';
 
+interface OpenedCase {
+  eventId?: string;
+  openedAt?: string;
+}
+
 interface Pending {
   sentAt: number;
   /** Wall clock at publish, to compare with the case's `openedAt` (the service's clock, same machine). */
@@ -28,6 +33,12 @@ export class FeedWatch {
   /** `case.opened` for an eventId whose case was already on the feed: one crash, two cases. */
   duplicated = 0;
   private readonly matched = new Set<string>();
+  /**
+   * Expected cases first seen inside a snapshot: after a 1013 the watch resumes with `since`, and when
+   * the service no longer holds that far back (FEED_HISTORY) it sends a snapshot instead, as it would
+   * to a console. The case is then in front of the operator, so it counts as arrived, here.
+   */
+  fromSnapshot = 0;
   /** Close codes of the feed socket seen so far (1013: too slow); the watch resumes with `since` like a console. */
   readonly closeCodes: number[] = [];
   private lastSeq = -1;
@@ -112,27 +123,36 @@ export class FeedWatch {
   private onMessage(data: Buffer): void {
     const now = performance.now();
     const wall = Date.now();
-    const m = JSON.parse(data.toString()) as { type: string; seq?: number; case?: { eventId?: string; openedAt?: string } };
+    const m = JSON.parse(data.toString()) as { type: string; seq?: number; case?: OpenedCase; cases?: OpenedCase[] };
     if (typeof m.seq === 'number') this.lastSeq = m.seq;
+    if (m.type === 'snapshot') {
+      for (const c of m.cases ?? []) if (c.eventId !== undefined && this.arrived(c, now, wall)) this.fromSnapshot++;
+      return;
+    }
     if (m.type !== 'case.opened') return;
     this.opened++;
     const id = m.case?.eventId;
-    const p = id === undefined ? undefined : this.pending.get(id);
-    if (!p) {
-      if (id !== undefined && this.matched.has(id)) this.duplicated++;
-      else this.unmatched++;
-      return;
-    }
-    this.pending.delete(id!);
-    this.matched.add(id!);
+    if (id !== undefined && this.arrived(m.case!, now, wall)) return;
+    if (id !== undefined && this.matched.has(id)) this.duplicated++;
+    else this.unmatched++;
+  }
+
+  /** Records an expected case's arrival; false when the case was not expected (or already came). */
+  private arrived(c: OpenedCase, now: number, wall: number): boolean {
+    const id = c.eventId!;
+    const p = this.pending.get(id);
+    if (!p) return false;
+    this.pending.delete(id);
+    this.matched.add(id);
     recordMs(p.hist, now - p.sentAt);
-    const opened = Date.parse(m.case?.openedAt ?? '');
+    const opened = Date.parse(c.openedAt ?? '');
     if (p.split && Number.isFinite(opened)) {
       recordMs(p.split.toOpened, Math.max(0, opened - p.sentWall));
       recordMs(p.split.toFeed, Math.max(0, wall - opened));
     }
     this.lastArrival = now;
     if (this.waiters.length) this.wake();
+    return true;
   }
 
   private wake(): void {
