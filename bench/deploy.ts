@@ -39,9 +39,10 @@ export interface DeployOptions {
  * cars and can fall megabytes behind in a burst; the service then closes it (1013) and it resumes
  * with `since`, as a console does. A burst of 10,000 airbags is 30,000 feed messages (case.opened,
  * session.updated, lockout.updated), so with the default history the resume could be too old and get
- * a (truncated) snapshot instead, and the bench would count the cases left out of it as lost. (A full run on 2026-12-02 counted 4,685 of a
- * burst lost while the service's counters showed no failed try; the likely cause, not proven: that
- * run did not record the feed's closes, which the burst's result now does.)
+ * a (truncated) snapshot instead, and the bench would count the cases left out of it as lost. (A full
+ * run on 2026-12-02 counted 4,685 of a burst lost while the service's counters showed no failed try;
+ * the likely cause, not proven: that run did not record the feed's closes, which the burst's result
+ * now does.)
  */
 function startStack(name: string, env: Record<string, string>, nodeArgs: string[]): Promise<ServiceProcess> {
   return startServiceProcess(name, { env: { LOG_LEVEL: 'info', FEED_HISTORY: '100000', ...env }, nodeArgs, readyTimeoutMs: 60_000, shutdownGraceMs: 15_000, logChars: 10_000 });
